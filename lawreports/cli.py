@@ -1,0 +1,150 @@
+"""The command line: ``python build_site.py [convert|check] …``. Messages in Chinese, exit codes stable.
+
+Exit codes: 0 all good; 1 some report failed (the others were still converted / the site was still
+built from them where that is safe); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import __version__
+from .convert import ConvertRun, convert_all, input_files
+from .model import Diagnostic
+from .settings import Settings, SettingsError, load_settings
+
+DESCRIPTION = """\
+法治政府建设年度报告发布工具：把 seeds/ 中的报告原文转换为网页，并生成可检索的公开网站。
+
+常用命令：
+  python build_site.py                 转换 seeds/ 并生成网站到 site/
+  python build_site.py convert         只转换（写入 docs/reports/）
+  python build_site.py check           发布前检查（缺少部分、年份、序号、时限、敏感信息……）
+
+退出码：0 全部成功；1 有报告未通过（其余报告照常处理，问题已逐条列出）；2 命令用法错误。
+"""
+
+PROGRESS_THRESHOLD = 30  #: more files than fit on a screen get a progress bar
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2, in Chinese
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 用法错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="build_site.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    parser.add_argument("--version", action="version", version=f"lawreports {__version__}", help="显示版本号")
+    parser.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
+    parser.add_argument("--force", action="store_true", help="覆盖手工修改过的页面（请先把更正写入 .meta.yml）")
+    commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
+
+    convert = commands.add_parser("convert", help="只把报告原文转换为 Markdown 页面", add_help=False,
+                                  description="把报告原文转换为带元数据的 Markdown 页面。退出码：0 全部成功；1 有文件失败；2 用法错误。")
+    convert.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    convert.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
+    convert.add_argument("--out", help="页面输出目录（默认 docs/reports/）")
+    convert.add_argument("--force", action="store_true", help="覆盖手工修改过的页面")
+
+    check = commands.add_parser("check", help="发布前检查，不生成网站", add_help=False,
+                                description="列出督察时会发现的问题：file:line: 级别 代码: 说明。退出码：有 error 时为 1，否则为 0。")
+    check.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    check.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 或 json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(Path(args.config))
+    except SettingsError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
+    if args.command == "convert":
+        seeds = Path(args.seeds or settings.seeds_dir)
+        out = Path(args.out or settings.reports_dir)
+        if not seeds.is_dir():
+            print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
+            return 2
+        run = run_convert(seeds, out, settings, force=args.force)
+        return 0 if run.ok else 1
+    if args.command == "check":
+        from .checks import run_checks_command
+
+        return run_checks_command(Path(args.seeds or settings.seeds_dir), settings, args.format)
+    return build(settings, Path(args.config), force=args.force)
+
+
+def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False) -> ConvertRun:
+    files = input_files(seeds)
+    if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("转换报告", total=len(files))
+            run = convert_all(seeds, out, settings, force=force, progress=lambda name: bar.advance(task))
+    else:
+        run = convert_all(seeds, out, settings, force=force)
+    print_diagnostics(run.diagnostics)
+    print_summary(run, len(files))
+    return run
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for item in diagnostics:
+        stream = sys.stderr if item.severity == "error" else sys.stdout
+        print(item, file=stream)
+
+
+def print_summary(run: ConvertRun, total: int) -> None:
+    warnings: dict[str, int] = {}
+    for item in run.diagnostics:
+        if item.severity == "warning":
+            warnings[item.file] = warnings.get(item.file, 0) + 1
+    converted = total - len(set(run.failed))
+    print(f"共 {total} 份：转换成功 {converted} 份，失败 {len(set(run.failed))} 份；"
+          f"写入 {len(run.written)} 页，未变 {len(run.unchanged)} 页，删除 {len(run.removed)} 页。")
+    if warnings:
+        print("提示（warning）：" + "；".join(f"{name} {count} 条" for name, count in sorted(warnings.items())))
+    if run.failed:
+        print("未转换：" + "、".join(sorted(set(run.failed))), file=sys.stderr)
+
+
+def build(settings: Settings, config: Path, force: bool = False) -> int:
+    """Convert, then build the site into a temporary folder and swap it in: never half a site."""
+    seeds, out = Path(settings.seeds_dir), Path(settings.reports_dir)
+    if not seeds.is_dir():
+        print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
+        return 2
+    run = run_convert(seeds, out, settings, force=force)
+    if not config.exists():
+        print(f"错误：找不到网站配置 {config}", file=sys.stderr)
+        return 1
+    site = Path("site")
+    staging = Path(f".site-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config), "-d", str(staging)]
+    env = dict(os.environ, LAWREPORTS_CONVERTED="1")  # the hook need not convert again
+    result = subprocess.run(command, env=env)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        print("错误：网站生成失败，原有 site/ 保持不变", file=sys.stderr)
+        return 1
+    old = Path(f".site-old-{os.getpid()}")
+    if site.exists():
+        site.rename(old)
+    staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"网站已生成：{site}/（{len(run.pages)} 份报告）")
+    return 0 if run.ok else 1

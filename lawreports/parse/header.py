@@ -1,0 +1,251 @@
+"""Stage 3a: the report's header and footer — page metadata, title, addressee, signature — and the
+facts read from them and from the opening sentence: agency, region, year, dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .. import patterns
+from ..model import MetaLine, Signature
+from .lines import TextLine, cn_number, find_marker, fold
+
+TITLE_MAX = 60  #: a title line is short; longer lines are body text
+#: How a report title ends: ``…情况报告``, ``…的报告``, ``…工作报告``.
+TITLE_END = re.compile(r"报告")
+#: Openings of sentences that quote a report rather than title it.
+QUOTING = ("现将", "根据", "按照", "依据", "为", "经", "本报告")
+CN_DIGIT_YEAR = {"〇": "0", "零": "0", "○": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+                 "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str  #: the title, issuer lines joined with a space, other lines joined as they read
+    lines: tuple[str, ...]  #: the raw pieces it was read from
+    line: int
+    issuers: tuple[str, ...]  #: issuer lines stacked above ``关于…报告``
+
+
+def take_meta(lines: list[TextLine]) -> tuple[tuple[MetaLine, ...], list[TextLine]]:
+    """Lines of page metadata (``索引号：…``, ``发布日期：…``) at the top of the text."""
+    meta: list[MetaLine] = []
+    index = 0
+    while index < len(lines) and patterns.META_LABEL.match(fold(lines[index].text)):
+        item = lines[index]
+        folded = fold(item.text)
+        labels = list(patterns.META_LABEL.finditer(folded))
+        for this, following in zip(labels, labels[1:] + [None]):
+            value = folded[this.end(): following.start() if following else len(folded)].strip()
+            meta.append(MetaLine(label=this.group("label"), value=value, line=item.line, text=item.text))
+        index += 1
+    return tuple(meta), lines[index:]
+
+
+def _title_like(text: str) -> bool:
+    return (
+        len(text) <= TITLE_MAX
+        and not text.endswith(tuple("。；;，,：:"))
+        and "。" not in text
+        and find_marker(text) is None
+        and not patterns.LEAD_IN.match(text)
+        and not text.startswith(QUOTING)
+        and not re.match(r"^(?:19|20)\d{2}\s*年\s*[，,]", fold(text))
+    )
+
+
+def _names_report(text: str) -> bool:
+    return "法治" in text or "依法" in text or "年度" in text
+
+
+def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
+    """The title from the first one to three lines; a title run into the first sentence is split off.
+
+    ``南开区政府研究室2023年度法治政府建设`` + ``情况报告`` → one title;
+    ``湖北省人民政府关于2023年度法治政府建设情况的报告2023年,省政府…`` → title up to 报告, rest is body.
+    """
+    for count in (1, 2, 3):
+        window = lines[:count]
+        if len(window) < count:
+            break
+        head, last = window[:-1], window[-1]
+        if not all(_title_like(item.text) for item in head):
+            break
+        if _title_like(last.text) and last.text.endswith("报告") and _names_report("".join(i.text for i in window)):
+            return _make_title(head, last.text), lines[count:]
+        run_in = _run_in_title(last.text)
+        if run_in is not None:
+            title_part, rest = run_in
+            title = _make_title(head, title_part)
+            rest_line = TextLine(last.line, rest, False)
+            return title, [rest_line, *lines[count:]]
+        if not _title_like(last.text):
+            break
+    return None, lines
+
+
+def _run_in_title(text: str) -> tuple[str, str] | None:
+    """``…情况的报告2023年,省政府…`` → (title, rest) when a title runs straight into the first sentence."""
+    if text.startswith(QUOTING):
+        return None
+    for found in TITLE_END.finditer(text):
+        title, rest = text[: found.end()], text[found.end():].strip()
+        if rest and len(title) <= TITLE_MAX and _title_like(title) and _names_report(title):
+            return title, rest
+    return None
+
+
+def _make_title(head: list[TextLine], last: str) -> Title:
+    pieces = [item.text for item in head] + [last]
+    first_line = head[0].line if head else None
+    # issuer lines stacked above 关于…报告 are separate bodies: keep them apart with a space
+    if head and fold(last).startswith("关于"):
+        issuers = tuple(item.text for item in head)
+        text = " ".join(issuers) + last
+    else:
+        issuers = ()
+        text = "".join(pieces)
+    return Title(text=text, lines=tuple(pieces), line=first_line or 0, issuers=issuers)
+
+
+def take_addressee(lines: list[TextLine]) -> tuple[TextLine | None, list[TextLine]]:
+    """``县委、县政府：`` or ``宣州区委、区政府`` right above the body: the body the report is sent to."""
+    if len(lines) < 2:
+        return None, lines
+    text = fold(lines[0].text)
+    short = len(text) <= 40 and find_marker(lines[0].text) is None and not patterns.LEAD_IN.match(text)
+    names_body = re.search(r"(委|政府|人大|党委|党组|局|办|部|厅)", text) is not None
+    if short and names_body and not re.search(r"\d{4}|[。，,；;]", text):
+        if text.endswith((":", "：")) or "、" in text:
+            return lines[0], lines[1:]
+    return None, lines
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``2024年1月3日`` / ``二〇二四年一月三日`` / ``2024-01-03`` → date, or None when not a real date."""
+    found = patterns.DATE.search(fold(text))
+    if not found:
+        return None
+    if found.group("y"):
+        year = _year_value(found.group("y"))
+        month, day = cn_number(found.group("m")), cn_number(found.group("d"))
+    else:
+        year, month, day = int(found.group("y2")), int(found.group("m2")), int(found.group("d2"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_value(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return int("".join(CN_DIGIT_YEAR.get(c, "0") for c in text))
+
+
+def _is_date_line(text: str) -> bool:
+    folded = fold(text).strip()
+    found = patterns.DATE.fullmatch(folded)
+    return found is not None and parse_date(folded) is not None
+
+
+def _is_signature_name(text: str) -> bool:
+    folded = fold(text)
+    return (
+        len(folded) <= 30
+        and not folded.endswith(tuple(patterns.END_PUNCT))
+        and re.search(r"[。，,；;：:]", folded) is None
+        and find_marker(text) is None
+        and re.search(rf"(?:{patterns.ORG_SUFFIX})$", folded.replace(" ", "")) is not None
+    )
+
+
+def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLine]]:
+    """The signing agency line(s) and date at the end: ``区政府办公室`` + ``2024年1月3日``."""
+    if len(lines) < 2:
+        return None, lines
+    last = lines[-1]
+    date: dt.date | None = None
+    names: list[TextLine] = []
+    end = len(lines)
+    if _is_date_line(last.text):
+        date = parse_date(last.text)
+        end -= 1
+    else:
+        combined = re.fullmatch(r"(?P<name>.+?)\s+(?P<date>\S.*日)", fold(last.text))
+        if combined and _is_signature_name(combined.group("name")) and _is_date_line(combined.group("date")):
+            return (
+                Signature(lines=(last.text,), line=last.line, agency=combined.group("name").strip(),
+                          date=parse_date(combined.group("date"))),
+                lines[:-1],
+            )
+    while end > 1 and len(names) < 3 and _is_signature_name(lines[end - 1].text):
+        names.insert(0, lines[end - 1])
+        end -= 1
+    if date is None and not names:
+        return None, lines
+    if date is None and names and not lines[end - 1].text.endswith(tuple("。！？")):
+        return None, lines  # a short line after an unfinished sentence is text, not a signature
+    signed = names + ([last] if date else [])
+    agency = "、".join(item.text.replace(" ", "").replace("\u3000", "") for item in names) or None
+    return Signature(lines=tuple(i.text for i in signed), line=signed[0].line, agency=agency, date=date), lines[:end]
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+def years_in(text: str) -> list[int]:
+    """Years named in ``text``, ignoring those inside 《…》 and ranges like ``2021—2025年``."""
+    folded = fold(text)
+    folded = re.sub(r"《[^》]*》", lambda m: "※" * len(m.group()), folded)
+    folded = patterns.YEAR_RANGE.sub(lambda m: "※" * len(m.group()), folded)
+    return [_year_value(m.group("year")) for m in patterns.YEAR.finditer(folded)]
+
+
+def agency_from_title(title: Title) -> str | None:
+    """``南开区政府研究室2023年度法治政府建设情况报告`` → 南开区政府研究室; joint issuers joined with ``、``."""
+    if title.issuers:
+        return "、".join(_squeeze(name) for name in title.issuers)
+    text = fold(title.text)
+    cut = re.search(r"关于|(?:19|20)\d{2}\s*年|[二][〇零○][一二三四五六七八九〇零○]{2}年|法治|依法行政|年度", text)
+    if not cut or cut.start() < 2:
+        return None
+    name = text[: cut.start()].strip()
+    pieces = [p for p in re.split(r"\s+", name) if p]
+    return "、".join(pieces) or None
+
+
+def agency_from_opening(text: str) -> str | None:
+    """The issuing body named by the opening sentence.
+
+    ``现将市人社局2021年法治政府建设情况报告予以公开`` → 市人社局;
+    ``2022年,在区委、区政府的坚强领导下,东城街道深入学习…`` → 东城街道.
+    """
+    folded = fold(text)
+    presenting = patterns.PRESENTING.search(folded)
+    if presenting:
+        return presenting.group("agency").strip()
+    for clause in re.split(r"[，,。；;]", folded)[:4]:
+        clause = re.sub(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?|[二][〇零○][一二三四五六七八九〇零○]{2}年|今年以来|一年来)", "", clause.strip())
+        if not clause or clause.startswith(("在", "根据", "按照", "为", "以")) and "领导下" in clause or clause.endswith("下"):
+            continue
+        subject = patterns.SUBJECT_AGENCY.match(clause)
+        if subject:
+            name = subject.group("agency")
+            if name not in {"区委", "区政府", "市委", "市政府", "县委", "县政府"}:
+                return name
+    return None
+
+
+def region_from_name(name: str | None) -> str | None:
+    """``天津市静海区人民政府`` → 天津市静海区; ``区政府办公室`` → None."""
+    if not name:
+        return None
+    found = patterns.REGION.match(fold(name).replace(" ", ""))
+    region = found.group("region") if found else ""
+    return region if len(region) >= 3 else None
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)

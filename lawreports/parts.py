@@ -1,0 +1,57 @@
+"""Canonical parts: which level-1 heading starts measures, shortcomings, leadership, plans, other.
+
+The synonyms live in ``parts.yml`` beside this module (data, not code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .model import PART_KEYS
+
+PARTS_FILE = Path(__file__).with_name("parts.yml")
+
+
+@dataclass(frozen=True)
+class PartRule:
+    key: str
+    label: str  #: the wording of the rules, shown where a part is missing
+    required: bool
+    match: tuple[tuple[str, ...], ...]  #: any tuple whose words all occur matches
+
+
+@dataclass(frozen=True)
+class PartTable:
+    rules: tuple[PartRule, ...]  #: in matching order
+    sha256: str  #: hash of parts.yml, part of the conversion cache key
+
+    def classify(self, heading: str) -> str | None:
+        """The part a heading names, or None. ``一、2023年…存在的不足和原因`` → ``shortcomings``."""
+        text = unicodedata.normalize("NFKC", heading)
+        for rule in self.rules:
+            if any(all(word in text for word in words) for words in rule.match):
+                return rule.key
+        return None
+
+    def label(self, key: str) -> str:
+        return next(rule.label for rule in self.rules if rule.key == key)
+
+
+@lru_cache(maxsize=4)
+def load_parts(path: Path = PARTS_FILE) -> PartTable:
+    raw = path.read_bytes()
+    data = yaml.safe_load(raw)
+    rules = []
+    for key in data["order"]:
+        if key not in PART_KEYS:
+            raise ValueError(f"{path.name}: unknown part {key!r}")
+        spec = data["parts"][key]
+        match = tuple(tuple(m) if isinstance(m, list) else (m,) for m in spec["match"])
+        rules.append(PartRule(key=key, label=spec["label"], required=bool(spec["required"]), match=match))
+    return PartTable(rules=tuple(rules), sha256=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,101 @@
+"""Every regular expression of the grammar, compiled once, each with examples.
+
+Markers are matched on the NFKC form of a line (``（一）`` and ``(一)``, ``１．`` and ``1.`` alike);
+the positions found there map back to the raw text because NFKC keeps these characters one-to-one.
+"""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = "〇零一二三四五六七八九十百两"
+CN_NUM = f"[{CN_DIGITS}]{{1,4}}"
+
+#: ``第一部分`` ``第二部分：`` — the outermost marker when a report uses it.
+PART_MARKER = re.compile(rf"^第(?P<num>{CN_NUM})部分[、，,:：.\s]*")
+
+#: ``一、`` ``十二、`` ``三．`` — but not ``一是`` (a lead-in) and not ``一、二、三``-style lists of numbers.
+CN_MARKER = re.compile(rf"^(?P<num>{CN_NUM})\s*[、.](?![、.])\s*")
+
+#: ``（一）`` ``(二)`` — brackets already NFKC-folded to ASCII.
+PAREN_CN_MARKER = re.compile(rf"^\((?P<num>{CN_NUM})\)\s*")
+
+#: ``1.`` ``2、`` ``３．`` — not a decimal (``1.5``) nor a date (``2023.1``).
+ARABIC_MARKER = re.compile(r"^(?P<num>\d{1,2})\s*(?:[、]|\.(?!\d))\s*")
+
+#: ``(1)`` ``（２）``.
+PAREN_ARABIC_MARKER = re.compile(r"^\((?P<num>\d{1,2})\)\s*")
+
+#: ``①`` … ``⑳``.
+CIRCLED_MARKER = re.compile(r"^(?P<num>[\u2460-\u2473])\s*")
+
+#: Marker kinds, outermost first by convention (issue #2), with their recognisers.
+MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("part", PART_MARKER),
+    ("cn", CN_MARKER),
+    ("paren-cn", PAREN_CN_MARKER),
+    ("arabic", ARABIC_MARKER),
+    ("paren-arabic", PAREN_ARABIC_MARKER),
+    ("circled", CIRCLED_MARKER),
+)
+MARKER_RANK = {kind: rank for rank, (kind, _) in enumerate(MARKERS)}
+
+#: ``一是`` ``二要`` ``其三`` lead-ins: paragraph text, never sections.
+LEAD_IN = re.compile(rf"^(?:{CN_NUM}(?:是|要|抓|在)|其[一二三四五六七八九十])")
+
+#: A heading run into the preceding sentence: ``……法治保障。一、坚持党的领导……``.
+GLUED_MARKER = re.compile(rf"(?<=[。；;：:])\s*(?=(?:{CN_NUM}、|[（(]{CN_NUM}[）)])\S)")
+
+#: Sentence-final punctuation: a line ending with one of these is not a heading or a title.
+END_PUNCT = "。！？；;!?，,、：:…”\"’）)"
+
+#: A year the report may cover: ``2023年``, ``二〇二三年``, ``二零二三年``; not ``2021—2025年``.
+YEAR = re.compile(r"(?<![\d—\-－~～至到])(?P<year>(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2})(?=\s*年)(?!\s*年?\s*[—\-－~～至到])")
+
+#: A range of years, whose years are never the report's: ``2021—2025年``, ``2021-2025``.
+YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—\-－~～至到]+\s*(?:19|20)\d{2}\s*年?")
+
+#: A full date: ``2024年1月3日``, ``2024年01月03日``, ``二〇二四年一月三日``, ``2024-01-03``, ``2024.1.3``.
+DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2})\s*年\s*"
+    r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+    r"|(?P<y2>(?:19|20)\d{2})[-./](?P<m2>\d{1,2})[-./](?P<d2>\d{1,2})"
+)
+
+#: Page metadata pasted above the title: ``索引号：`` ``发布日期：`` …
+META_LABEL = re.compile(
+    r"(?P<label>索引号|信息索引号|主题分类|分类|发布机构|发文机关|发布单位|来源|公开方式|公开范围|文号|发文字号|"
+    r"成文日期|发文日期|生成日期|发布日期|发布时间|公开日期|公开时间|有效性|名称|信息名称|时效)\s*[:：]\s*"
+)
+
+#: Labels whose value fills a front-matter field.
+META_FIELDS = {
+    "索引号": "index_no",
+    "信息索引号": "index_no",
+    "发布日期": "published",
+    "发布时间": "published",
+    "公开日期": "published",
+    "公开时间": "published",
+    "成文日期": "written",
+    "发文日期": "written",
+    "生成日期": "written",
+}
+
+#: Name endings of bodies that issue reports (longest first is not needed: the regex finds the last one).
+ORG_SUFFIX = (
+    "人民政府办公室|人民政府|政府办公室|政府办公厅|办公室|办公厅|委员会|管理委员会|街道办事处|办事处|街道|"
+    "研究室|司法局|局|厅|委|办|部|署|院|中心|镇|乡|政府|党委|党工委|总队|支队|大队|所|站|公司"
+)
+#: ``现将市人社局2021年法治政府建设情况报告予以公开`` — a sentence presenting the report names its agency.
+PRESENTING = re.compile(rf"现将(?P<agency>[^，。,；;、]{{2,30}}?(?:{ORG_SUFFIX}))(?:(?:19|20)\d{{2}}年度?|关于)?[^，。,；;]{{0,12}}?(?:法治政府建设|法治建设)")
+
+#: An issuing body at the start of a sentence's subject: ``东城街道深入学习`` → 东城街道.
+SUBJECT_AGENCY = re.compile(rf"^(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}?(?:{ORG_SUFFIX}))(?:党组|党委)?(?=[\u4e00-\u9fff])")
+
+#: Administrative areas, largest first: province, city, district/county, town/street.
+REGION = re.compile(
+    r"^(?P<region>(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|特别行政区))?"
+    r"(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))?"
+    r"(?:[\u4e00-\u9fff]{1,7}?(?:区|县|旗|市))?)"
+)

@@ -1,0 +1,177 @@
+"""Stage 4: Report → Markdown page with YAML front matter.
+
+The report is data, never code: every character that Markdown or HTML could read as markup is written
+as a numeric character reference, so ``#``, ``*``, ``<script>`` or ``&amp;`` in a report show as typed.
+Headings carry explicit ASCII anchors (``## 一、… {#measures}``); Python-Markdown's own slugs would
+turn Chinese headings into ``_1``, ``_2``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from . import __version__
+from .model import PART_KEYS, Heading, Paragraph, Report
+
+GENERATOR = f"lawreports {__version__}"
+PART_LABELS = {
+    "measures": "主要举措和成效",
+    "shortcomings": "存在的不足和原因",
+    "leadership": "第一责任人职责",
+    "plans": "下一年度安排",
+    "other": "其他情况",
+}
+#: Characters Markdown (and the enabled extensions) may read as markup anywhere in a line.
+MARKUP = re.compile(r"[\\`*_{}\[\]<>&#|~^=+!$]")
+#: Line openings Markdown reads as blocks: lists, quotes, rules, setext underlines, ordered lists.
+BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+>=:])")
+CONTENT_HASH_LINE = re.compile(r"^content_sha256: .*\n", re.MULTILINE)
+GENERATOR_LINE = re.compile(r"^generator: ", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the converter knows about a page beyond the parsed report (identity, sidecar)."""
+
+    display_title: str
+    agency_key: str
+    agency_slug: str
+    agency_type: str
+    url: str  #: the page's URL path below the site root, e.g. ``reports/2023/nan-kai-qu-si-fa-ju/``
+    index_no: str  #: 索引号 shown on the page (the sidecar's, else ``{slug}/{year}``)
+    source_url: str | None = None
+    from_sidecar: tuple[str, ...] = ()
+    sidecar_note: str | None = None
+
+
+def escape_text(text: str) -> str:
+    """Report text → Markdown that renders as exactly these characters."""
+    text = MARKUP.sub(lambda m: f"&#{ord(m.group())};", text)
+    return BLOCK_START.sub(
+        lambda m: f"{m.group(1)}&#{ord(m.group(2))};" if m.group(1) else f"&#{ord(m.group(3))};", text, count=1
+    )
+
+
+def escape_html(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def display_title(report: Report) -> str:
+    if report.title:
+        return report.title
+    year = f"{report.year}年度" if report.year else ""
+    return f"{report.agency or ''}{year}法治政府建设情况报告"
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def front_matter(report: Report, facts: PageFacts) -> dict:
+    return {
+        "source": report.source.name,
+        "source_sha256": report.source.sha256,
+        "title": report.title,
+        "display_title": facts.display_title,
+        "agency": report.agency,
+        "agency_key": facts.agency_key,
+        "agency_slug": facts.agency_slug,
+        "agency_type": facts.agency_type,
+        "region": report.region,
+        "year": report.year,
+        "written": _date(report.written),
+        "published": _date(report.published),
+        "index_no": report.index_no,
+        "source_url": facts.source_url,
+        "url": facts.url,
+        "addressee": report.addressee,
+        "characters": report.body_characters,
+        "sections": [{"level": h.level, "title": h.title, "anchor": h.anchor} for h in report.headings],
+        "parts": {key: report.parts.get(key) for key in PART_KEYS},
+        "parts_within": dict(sorted(report.parts_within.items())),
+        "inferred": dict(sorted(report.inferred.items())),
+        "from_sidecar": list(facts.from_sidecar),
+        "warnings": [d.as_warning() for d in sorted(report.diagnostics, key=_diagnostic_order)],
+        "generator": GENERATOR,
+    }
+
+
+def _diagnostic_order(d):
+    return (d.line or 0, d.code, d.message)
+
+
+def meta_block(report: Report, facts: PageFacts) -> str:
+    """The disclosure metadata block Chinese government pages carry (索引号, 发布机构, 成文日期 …)."""
+    rows = [
+        ("索引号", facts.index_no),
+        ("信息名称", facts.display_title),
+        ("发布机构", report.agency or "未注明"),
+        ("所属地区", report.region or "未注明"),
+        ("报告年度", f"{report.year}年" if report.year else "未注明"),
+        ("成文日期", _date(report.written) or "未注明"),
+        ("发布日期", _date(report.published) or "未注明"),
+        ("字数", str(report.body_characters)),
+        ("来源文件", report.source.name),
+    ]
+    cells = "\n".join(
+        f'<tr><th scope="row">{escape_html(label)}</th><td>{escape_html(value)}</td></tr>' for label, value in rows
+    )
+    badges = "".join(
+        f'<span class="part-badge {"present" if report.parts.get(key) else "missing"}">'
+        f'{"✓" if report.parts.get(key) else "✗"} {PART_LABELS[key]}</span>'
+        for key in PART_KEYS
+    )
+    original = ""
+    if facts.source_url:
+        original = f'\n<p class="report-original"><a href="{escape_html(facts.source_url)}">查看官方原文</a></p>'
+    return (
+        '<table class="report-meta">\n<caption>公开信息</caption>\n<tbody>\n'
+        f"{cells}\n</tbody>\n</table>\n"
+        f'<p class="report-parts" aria-label="报告组成部分">{badges}</p>{original}'
+    )
+
+
+def render_body(report: Report, facts: PageFacts) -> str:
+    out: list[str] = [f"# {escape_text(facts.display_title)}", meta_block(report, facts)]
+    if report.meta_lines:
+        seen: list[str] = []
+        for item in report.meta_lines:
+            if item.text not in seen:
+                seen.append(item.text)
+        lines = "".join(f"<li>{escape_html(text)}</li>" for text in seen)
+        out.append(f'<ul class="report-source-meta" aria-label="原页面信息">{lines}</ul>')
+    if report.addressee:
+        out.append(f'<p class="report-addressee">{escape_html(report.addressee)}</p>')
+    for block in report.body:
+        if isinstance(block, Heading):
+            hashes = "#" * min(block.level + 1, 6)
+            out.append(f"{hashes} {escape_text(block.title)} {{#{block.anchor}}}")
+        elif isinstance(block, Paragraph):
+            out.append(escape_text(" ".join(block.text.split())))
+    if report.signature:
+        lines = "".join(f"<p>{escape_html(' '.join(text.split()))}</p>" for text in report.signature.lines)
+        out.append(f'<div class="report-signature">{lines}</div>')
+    return "\n\n".join(out) + "\n"
+
+
+def render_page(report: Report, facts: PageFacts) -> str:
+    """The whole page: front matter (with the hash that detects hand edits) and body."""
+    matter = yaml.safe_dump(front_matter(report, facts), allow_unicode=True, sort_keys=False, width=100000)
+    page = f"---\n{matter}---\n\n{render_body(report, facts)}"
+    return with_content_hash(page)
+
+
+def with_content_hash(page: str) -> str:
+    digest = content_hash(page)
+    return GENERATOR_LINE.sub(lambda m: f"content_sha256: {digest}\n{m.group()}", page, count=1)
+
+
+def content_hash(page: str) -> str:
+    """SHA-256 of a page without its own ``content_sha256`` line."""
+    return hashlib.sha256(CONTENT_HASH_LINE.sub("", page, count=1).encode("utf-8")).hexdigest()
