@@ -1,0 +1,86 @@
+"""Small Markdown builders for generated pages: escaping report-derived text, links, tables.
+
+Report text (titles, agency names, regions) is data. Everything that comes from a report goes
+through :func:`text` before it is put into Markdown, so ``*``, ``_``, ``[``, ``|``, ``<script>``
+or ``&amp;`` in a title show as written and never become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+import yaml
+
+#: ASCII characters that mean something to Python-Markdown, its extensions (tables, attr_list,
+#: md_in_html) or HTML. They are written as numeric character references, which every stage
+#: passes through untouched and the browser shows as the character.
+_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&\"'~^=:")
+
+
+def text(value: object) -> str:
+    """Escape report-derived text for inline Markdown (also safe inside a table cell).
+
+    >>> text("a*b* [x](y) <script> | &amp;")
+    'a&#42;b&#42; &#91;x&#93;&#40;y&#41; &#60;script&#62; &#124; &#38;amp;'
+    >>> text("南开区司法局")
+    '南开区司法局'
+
+    Line breaks and tabs become spaces: a table row or a link text is one line.
+    """
+    s = " ".join(str(value).split()) if any(c in str(value) for c in "\r\n\t\f\v") else str(value)
+    return "".join(f"&#{ord(c)};" if c in _SPECIAL else c for c in s)
+
+
+def attr(value: object) -> str:
+    """Escape a value for a double-quoted HTML or attr_list attribute."""
+    return html.escape(" ".join(str(value).split()), quote=True)
+
+
+def rel(from_uri: str, to_uri: str) -> str:
+    """The relative link from one docs file to another, both relative to docs_dir.
+
+    >>> rel("years/2023.md", "reports/2023/si-fa-ju.md")
+    '../reports/2023/si-fa-ju.md'
+    >>> rel("index.md", "years/2023.md")
+    'years/2023.md'
+    """
+    target = posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+    return quote(target, safe="/#-._~")
+
+
+def link(label_markdown: str, from_uri: str, to_uri: str, fragment: str | None = None, attrs: str = "") -> str:
+    """A Markdown link; ``label_markdown`` must already be escaped (see :func:`text`)."""
+    href = rel(from_uri, to_uri) + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
+    return f"[{label_markdown}]({href})" + (f"{{ {attrs} }}" if attrs else "")
+
+
+def date(value: dt.date | None) -> str:
+    """ISO date, or an em dash for unknown."""
+    return value.isoformat() if value else "—"
+
+
+def month_day(mm_dd: str) -> str:
+    """``"04-01"`` → ``4月1日``; anything else is shown escaped as given."""
+    try:
+        month, day = (int(p) for p in mm_dd.split("-"))
+        dt.date(2000, month, day)
+    except (ValueError, TypeError):
+        return text(mm_dd)
+    return f"{month}月{day}日"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; cells must already be Markdown (escaped where they hold data)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def front_matter(meta: dict) -> str:
+    """YAML front matter; values are data, so yaml.safe_dump quotes whatever needs it."""
+    body = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{body}---\n\n"

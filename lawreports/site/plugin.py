@@ -1,0 +1,165 @@
+"""The MkDocs side of the site: the one module (with ``hooks.py``) that talks to MkDocs.
+
+Build stages, in MkDocs event order:
+
+``on_config``
+    read ``extra.reports`` into :class:`~lawreports.settings.Settings`; a bad value stops the
+    build with an error naming the key.
+``on_pre_build``
+    convert ``seeds_dir`` into ``reports_dir`` (incremental: unchanged reports are not
+    rewritten) and log every diagnostic as ``file:line: severity code: message`` — errors at
+    ERROR level, so ``mkdocs build --strict`` fails on them; warnings (content findings, also
+    shown on the page) at INFO.
+``on_files``
+    add the listing pages (home, 按年度, 按单位) and ``robots.txt`` as virtual files: nothing is
+    written into docs/ besides the converter's own report pages.
+``on_page_markdown``
+    give each report page its display title and links to its year, its agency and the agency's
+    other years; give every page a date taken from the reports, not the clock, so the sitemap
+    (and its gzip header) is the same in every build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from . import listings
+
+log = logging.getLogger("mkdocs.plugins.lawreports")
+
+#: Dates MkDocs puts in the sitemap when no report gives one (never the build clock).
+FALLBACK_DATE = "1970-01-01"
+
+
+class ReportsSite:
+    """State of one build, shared by the hook functions."""
+
+    def __init__(self) -> None:
+        self.settings = None
+        self.root = Path(".")
+        self.seeds_dir: Path | None = None
+        self.reports_dir: Path | None = None
+        self.reports_prefix = ""
+        self.index: listings.SiteIndex | None = None
+        self.by_uri: dict[str, listings.ReportInfo] = {}
+        self.site_date = FALLBACK_DATE
+
+    # -- on_config ---------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        from ..settings import SettingsError, settings_from_dict
+
+        self.__init__()  # a fresh state for every build (`mkdocs serve` rebuilds in one process)
+        try:
+            settings = settings_from_dict(config.extra.get("reports"), Path(config.config_file_path or "mkdocs.yml").name)
+        except SettingsError as e:
+            raise PluginError(str(e)) from e
+
+        root = Path(config.config_file_path or ".").resolve().parent
+        docs = Path(config.docs_dir).resolve()
+        seeds = (root / settings.seeds_dir).resolve()
+        reports = (root / settings.reports_dir).resolve()
+        if not seeds.is_dir():
+            raise PluginError(f"mkdocs.yml extra.reports.seeds_dir: 找不到原始报告目录 {seeds}")
+        if reports == docs or docs not in reports.parents:
+            raise PluginError(
+                f"mkdocs.yml extra.reports.reports_dir: 生成页面的目录必须位于 docs_dir（{docs}）之内的子目录，现为 {reports}"
+            )
+        self.settings = settings
+        self.root = root
+        self.seeds_dir, self.reports_dir = seeds, reports
+        self.reports_prefix = reports.relative_to(docs).as_posix()
+        # Templates (announce bar, footer) read the validated values, defaults filled in.
+        config.extra["reports"] = _as_dict(settings)
+        return config
+
+    # -- on_pre_build ------------------------------------------------------------------------
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        from ..convert import convert_all
+
+        assert self.settings is not None and self.seeds_dir and self.reports_dir
+        agencies_file = self.root / "agencies.yml"  # the agency table (#3), beside mkdocs.yml
+        run = convert_all(self.seeds_dir, self.reports_dir, self.settings, force=False, agencies_file=agencies_file)
+        named = set()
+        for d in run.diagnostics:
+            named.add(d.file)
+            if d.severity == "error":
+                log.error(str(d))
+            elif d.severity == "warning":
+                log.info(str(d))
+            else:
+                log.debug(str(d))
+        for name in sorted(set(run.failed) - named):
+            log.error(f"{name}: error convert-failed: 未能转换，见上文")
+        if run.failed:
+            log.error(f"{len(run.failed)} 份原始报告未能转换：{'、'.join(sorted(run.failed))}")
+        log.info(f"已转换 {len(run.pages)} 份报告（{self.seeds_dir.name} → {self.reports_prefix}）")
+
+        self.index = listings.index_reports(run.pages, self.reports_prefix)
+        self.by_uri = self.index.by_report_uri()
+        dates = [d for r in run.pages for d in (r.published, r.written) if d]
+        self.site_date = max(dates).isoformat() if dates else FALLBACK_DATE
+
+    # -- on_files ----------------------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        from ..parts import load_parts
+
+        assert self.index is not None and self.settings is not None
+        # A page left in reports_dir that this run did not produce (its seed is gone) is not
+        # published: the listings are the complete list of reports.
+        prefix = self.reports_prefix + "/"
+        for f in list(files):
+            if f.src_uri.startswith(prefix) and f.is_documentation_page() and f.src_uri not in self.by_uri:
+                log.info(f"{f.src_uri}: 没有对应的原始报告，不发布")
+                files.remove(f)
+
+        labels = load_parts().label
+        generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
+        generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
+        for page in generated:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                raise PluginError(
+                    f"{page.src_uri}: 此页面由 lawreports/site 生成，请删除 {config.docs_dir}/{page.src_uri}"
+                )
+            files.append(File.generated(config, page.src_uri, content=page.content))
+        return files
+
+    # -- on_page_markdown --------------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        info = self.by_uri.get(page.file.src_uri)
+        if info is None:
+            page.update_date = self.site_date
+            return markdown
+        # MkDocs takes <title> from the front-matter `title`, which is the report's own title
+        # and may be null; the converter's display_title is what the <h1> shows.
+        page.meta["report_title"] = page.meta.get("title")
+        page.meta["title"] = info.display_title
+        page.update_date = (info.published or info.written).isoformat() if (info.published or info.written) else self.site_date
+        assert self.index is not None
+        return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info)
+
+
+def robots_txt(site_url: str | None) -> str:
+    """Everything may be crawled; the sitemap is named when the public address is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site_url:
+        lines.append(f"Sitemap: {site_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def _as_dict(settings: object) -> dict:
+    if dataclasses.is_dataclass(settings):
+        return {k: (os.fspath(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(settings).items()}
+    return dict(vars(settings))
