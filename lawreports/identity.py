@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 
 GOVERNMENT = re.compile(r"(人民政府|政府|街道办事处|办事处|街道|镇|乡|党委|管委会)$")
 #: The smallest administrative unit of a region: 天津市东丽区 → 东丽区.
-LAST_UNIT = re.compile(r"([\u4e00-\u9fff]{1,7}?(?:自治区|省|市|自治州|州|盟|区|县|旗|镇|乡|街道))$")
+LAST_UNIT = re.compile(r"([^省市州盟区县旗镇乡]{1,7}?(?:自治区|省|市|自治州|州|盟|区|县|旗|镇|乡|街道))$")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ class PartTable:
                 return rule.key
         return None
 
+    def classify_all(self, heading: str) -> tuple[str, ...]:
+        """Every part a heading names, in matching order (``存在的问题和下一步打算`` names two)."""
+        text = unicodedata.normalize("NFKC", heading)
+        return tuple(r.key for r in self.rules if any(all(w in text for w in words) for words in r.match))
+
     def label(self, key: str) -> str:
         return next(rule.label for rule in self.rules if rule.key == key)
 

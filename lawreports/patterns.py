@@ -69,6 +69,12 @@ META_LABEL = re.compile(
     r"成文日期|发文日期|生成日期|发布日期|发布时间|公开日期|公开时间|有效性|名称|信息名称|时效)\s*[:：]\s*"
 )
 
+#: A document number line: ``南司发〔2024〕5号``, ``津政办报[2024]3号``.
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
+
+#: A publication note under the signature: ``（此件公开发布）``, ``(此件主动公开)``.
+PUBLICATION_NOTE = re.compile(r"[(（]\s*此件[^)）]{0,12}[)）]")
+
 #: Labels whose value fills a front-matter field.
 META_FIELDS = {
     "索引号": "index_no",
@@ -92,6 +98,9 @@ PRESENTING = re.compile(rf"现将(?P<agency>[^，。,；;、]{{2,30}}?(?:{ORG_SU
 
 #: An issuing body at the start of a sentence's subject: ``东城街道深入学习`` → 东城街道.
 SUBJECT_AGENCY = re.compile(rf"^(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}?(?:{ORG_SUFFIX}))(?:党组|党委)?(?=[\u4e00-\u9fff])")
+
+#: A whole string that is a body's name: ``区政府研究室``, ``中共南开区委``.
+SUBJECT_AGENCY_WHOLE = re.compile(rf"(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}(?:{ORG_SUFFIX}))")
 
 #: Administrative areas, largest first: province, city, district/county, town/street.
 REGION = re.compile(

@@ -19,6 +19,9 @@ import yaml
 from . import __version__
 from .model import PART_KEYS, Heading, Paragraph, Report
 
+# libyaml's dumper when present: the same output, several times faster than the pure-Python one
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 GENERATOR = f"lawreports {__version__}"
 PART_LABELS = {
     "measures": "主要举措和成效",
@@ -162,7 +165,8 @@ def render_body(report: Report, facts: PageFacts) -> str:
 
 def render_page(report: Report, facts: PageFacts) -> str:
     """The whole page: front matter (with the hash that detects hand edits) and body."""
-    matter = yaml.safe_dump(front_matter(report, facts), allow_unicode=True, sort_keys=False, width=100000)
+    matter = yaml.dump(front_matter(report, facts), Dumper=SafeDumper, allow_unicode=True, sort_keys=False,
+                       width=100000)
     page = f"---\n{matter}---\n\n{render_body(report, facts)}"
     return with_content_hash(page)
 

@@ -116,10 +116,9 @@ def _find_year(title, headings, opening: str, inferred: dict[str, str]) -> int |
             if years:
                 inferred["year"] = f"heading: {heading.title}"
                 return years[0]
-    sentence = re.split(r"[。]", opening)[0]
-    years = header.years_in(sentence)
+    years = header.years_in(opening)
     if years:
-        inferred["year"] = f"text: {sentence[:40]}"
+        inferred["year"] = f"text: {opening[:40]}"
         return years[0]
     return None
 

@@ -33,9 +33,15 @@ def take_meta(lines: list[TextLine]) -> tuple[tuple[MetaLine, ...], list[TextLin
     """Lines of page metadata (``索引号：…``, ``发布日期：…``) at the top of the text."""
     meta: list[MetaLine] = []
     index = 0
-    while index < len(lines) and patterns.META_LABEL.match(fold(lines[index].text)):
+    while index < len(lines):
         item = lines[index]
         folded = fold(item.text)
+        if patterns.DOC_NUMBER.fullmatch(folded.strip()):
+            meta.append(MetaLine(label="文号", value=item.text, line=item.line, text=item.text))
+            index += 1
+            continue
+        if not patterns.META_LABEL.match(folded):
+            break
         labels = list(patterns.META_LABEL.finditer(folded))
         for this, following in zip(labels, labels[1:] + [None]):
             value = folded[this.end(): following.start() if following else len(folded)].strip()
@@ -92,7 +98,9 @@ def _run_in_title(text: str) -> tuple[str, str] | None:
         return None
     for found in TITLE_END.finditer(text):
         title, rest = text[: found.end()], text[found.end():].strip()
-        if rest and len(title) <= TITLE_MAX and _title_like(title) and _names_report(title):
+        balanced = title.count("《") == title.count("》")
+        if rest and balanced and len(title) <= TITLE_MAX and _title_like(title) and _names_report(title) \
+                and not re.search(r"[，,；;！？]", title):
             return title, rest
     return None
 
@@ -166,6 +174,10 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
     """The signing agency line(s) and date at the end: ``区政府办公室`` + ``2024年1月3日``."""
     if len(lines) < 2:
         return None, lines
+    notes: list[TextLine] = []
+    while len(lines) > 2 and patterns.PUBLICATION_NOTE.fullmatch(fold(lines[-1].text)):
+        notes.insert(0, lines[-1])  # （此件公开发布） after the date belongs to the signature block
+        lines = lines[:-1]
     last = lines[-1]
     date: dt.date | None = None
     names: list[TextLine] = []
@@ -177,7 +189,8 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
         combined = re.fullmatch(r"(?P<name>.+?)\s+(?P<date>\S.*日)", fold(last.text))
         if combined and _is_signature_name(combined.group("name")) and _is_date_line(combined.group("date")):
             return (
-                Signature(lines=(last.text,), line=last.line, agency=combined.group("name").strip(),
+                Signature(lines=(last.text, *(i.text for i in notes)), line=last.line,
+                          agency=combined.group("name").strip(),
                           date=parse_date(combined.group("date"))),
                 lines[:-1],
             )
@@ -185,10 +198,12 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
         names.insert(0, lines[end - 1])
         end -= 1
     if date is None and not names:
+        if notes:
+            return Signature(tuple(i.text for i in notes), notes[0].line, None, None), lines
         return None, lines
     if date is None and names and not lines[end - 1].text.endswith(tuple("。！？")):
         return None, lines  # a short line after an unfinished sentence is text, not a signature
-    signed = names + ([last] if date else [])
+    signed = names + ([last] if date else []) + notes
     agency = "、".join(item.text.replace(" ", "").replace("\u3000", "") for item in names) or None
     return Signature(lines=tuple(i.text for i in signed), line=signed[0].line, agency=agency, date=date), lines[:end]
 
@@ -204,16 +219,28 @@ def years_in(text: str) -> list[int]:
 
 
 def agency_from_title(title: Title) -> str | None:
-    """``南开区政府研究室2023年度法治政府建设情况报告`` → 南开区政府研究室; joint issuers joined with ``、``."""
+    """``南开区政府研究室2023年度法治政府建设情况报告`` → 南开区政府研究室; joint issuers joined with ``、``.
+
+    ``2023年度南开区司法局法治政府建设情况报告`` → 南开区司法局 (a year in front is skipped).
+    """
     if title.issuers:
         return "、".join(_squeeze(name) for name in title.issuers)
-    text = fold(title.text)
-    cut = re.search(r"关于|(?:19|20)\d{2}\s*年|[二][〇零○][一二三四五六七八九〇零○]{2}年|法治|依法行政|年度", text)
+    text = fold(title.text).strip()
+    text = re.sub(rf"^(?:关于)?(?:{YEAR_WORD})\s*年(?:度)?(?:关于)?", "", text)
+    cut = re.search(rf"关于|(?:{YEAR_WORD})\s*年|法治|依法行政|年度|工作报告|情况报告", text)
     if not cut or cut.start() < 2:
         return None
     name = text[: cut.start()].strip()
     pieces = [p for p in re.split(r"\s+", name) if p]
     return "、".join(pieces) or None
+
+
+YEAR_WORD = r"(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2}"
+#: Words that follow the subject of an opening sentence: ``区政府研究室|在区委…``, ``东城街道|深入学习…``.
+SUBJECT_END = re.compile(
+    r"(?=在|坚持|深入|认真|始终|紧紧|全面|围绕|以习|积极|不断|切实|牢固|持续|紧扣|聚焦|着力|严格|高度|按照|把|将|扎实|"
+    r"党组|党委|领导班子|立足|贯彻|紧密|进一步|结合|主动|充分|大力|强化|统筹|继续|坚决|锚定|紧盯|对照|根据|依法|共|累计|全年)"
+)
 
 
 def agency_from_opening(text: str) -> str | None:
@@ -228,14 +255,24 @@ def agency_from_opening(text: str) -> str | None:
         return presenting.group("agency").strip()
     for clause in re.split(r"[，,。；;]", folded)[:4]:
         clause = re.sub(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?|[二][〇零○][一二三四五六七八九〇零○]{2}年|今年以来|一年来)", "", clause.strip())
-        if not clause or clause.startswith(("在", "根据", "按照", "为", "以")) and "领导下" in clause or clause.endswith("下"):
-            continue
-        subject = patterns.SUBJECT_AGENCY.match(clause)
+        if not clause or clause.startswith(("在", "根据", "按照", "为", "以")):
+            continue  # 在区委、区政府的领导下 / 根据…: the subject comes in a later clause
+        subject = _longest_subject(clause) or patterns.SUBJECT_AGENCY.match(clause)
         if subject:
             name = subject.group("agency")
             if name not in {"区委", "区政府", "市委", "市政府", "县委", "县政府"}:
                 return name
     return None
+
+
+def _longest_subject(clause: str):
+    """The longest body name at the start of a clause that a verb follows (``区政府研究室在…``)."""
+    best = None
+    for end in SUBJECT_END.finditer(clause[:32]):
+        found = patterns.SUBJECT_AGENCY_WHOLE.fullmatch(clause[: end.start()])
+        if found:
+            best = found
+    return best
 
 
 def region_from_name(name: str | None) -> str | None:

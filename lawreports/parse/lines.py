@@ -156,8 +156,9 @@ def join_hard_wraps(lines: list[TextLine]) -> list[TextLine]:
         if (
             previous is not None
             and not item.after_blank
-            and len(previous.text) >= width - 2
+            and display_width(previous.text) >= width - 4
             and not previous.text.endswith(tuple("。！？；!?;：:"))
+            and find_marker(previous.text) is None
             and find_marker(item.text) is None
             and not patterns.LEAD_IN.match(item.text)
         ):
@@ -167,16 +168,23 @@ def join_hard_wraps(lines: list[TextLine]) -> list[TextLine]:
     return out
 
 
+def display_width(text: str) -> int:
+    """Width in half-width cells: a Chinese character is two, ``2023`` is four (as a PDF lays them out)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _wrap_width(lines: list[TextLine]) -> int | None:
     run = 1
     for before, after in zip(lines, lines[1:]):
         same = (
             len(before.text) >= 15
-            and abs(len(before.text) - len(after.text)) <= 1
+            and find_marker(before.text) is None
+            and find_marker(after.text) is None
+            and abs(display_width(before.text) - display_width(after.text)) <= 2
             and not before.text.endswith(tuple(patterns.END_PUNCT))
             and not after.after_blank
         )
         run = run + 1 if same else 1
         if run >= 3:
-            return len(before.text)
+            return display_width(before.text)
     return None

@@ -173,6 +173,12 @@ def finish_headings(
         out.append(Heading(level=level, title=heading.title, anchor=anchor, line=heading.line,
                            marker=heading.marker, part=current_part))
 
+    # a heading naming two parts (存在的问题和下一步打算) also starts the second when nothing else does
+    for heading, anchor in zip(level1, anchors_level1):
+        for key in table.classify_all(heading.title)[1:]:
+            if parts[key] is None and key != "measures":
+                parts[key] = anchor
+
     parts_within: dict[str, str] = {}
     for block in out:
         if isinstance(block, Heading) and block.level > 1:
