@@ -1,0 +1,103 @@
+"""Properties that hold for any text: no crash, nothing lost or reordered, anchors unique, no markup."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from lawreports.model import Heading, SourceText
+from lawreports.parse import ParseError, parse_report
+from lawreports.read import ReadError, source_from_bytes
+from lawreports.render import PageFacts, render_body
+
+# Pieces real reports are made of, so that generated texts reach deep into the grammar.
+PIECES = [
+    "一、", "二、", "十一、", "（一）", "(二)", "1.", "２．", "（3）", "①", "第一部分", "一是", "二是",
+    "2023年", "二〇二三年", "2021—2025年", "《法治政府建设实施纲要（2021—2025年）》", "<天津市>",
+    "南开区司法局", "区政府办公室", "关于", "法治政府建设", "情况报告", "的报告", "存在的不足和原因",
+    "第一责任人", "主要安排", "举措和成效", "其他需要报告的情况", "。", "，", "：", "；", "、",
+    "\n", "\n\n", "\r\n", "\r", " ", "\u3000", "\u00a0", "\t", "2024年1月3日", "索引号：", "发布日期：",
+    "# ", "*", "_", "`", "[", "]", "{", "}", "|", ">", "<script>alert(1)</script>", "&amp;", "- ", "1. ",
+    "{#x}", "\\", "~~", "==", "^^", "++", "$", "!", "区委、区政府：", "（此件公开发布）", "南司发〔2024〕5号",
+]
+MARKERS = ["一、", "二、", "三、", "（一）", "（二）", "(三)", "1.", "2、", "（1）", "一是", "第一部分", ""]
+free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Co")), min_size=1, max_size=8)
+fragment = st.lists(st.one_of(st.sampled_from(PIECES), free_text), min_size=1, max_size=8).map("".join)
+line = st.tuples(st.sampled_from(MARKERS), fragment, st.sampled_from(["", "。", "：", ""])).map("".join)
+ending = st.sampled_from(["\n", "\n\n", "\r\n", "\r"])
+report_text = st.lists(st.tuples(line, ending).map("".join), min_size=1, max_size=25).map("".join)
+
+
+def source_of(text: str) -> SourceText:
+    return source_from_bytes("p.txt", text.encode("utf-8"))  # the reader rejects control characters first
+
+
+def visible(text: str) -> str:
+    return "".join(text.split())
+
+
+def published_text(report) -> str:
+    """Everything of the source the page shows, in page order."""
+    seen_meta_lines: set[int] = set()
+    pieces = []
+    for item in report.meta_lines:
+        if item.line not in seen_meta_lines:
+            seen_meta_lines.add(item.line)
+            pieces.append(item.text)
+    pieces.extend(report.title_lines)
+    if report.addressee:
+        pieces.append(report.addressee)
+    for block in report.body:
+        pieces.append(block.title if isinstance(block, Heading) else block.text)
+    if report.signature:
+        pieces.extend(report.signature.lines)
+    return visible("".join(pieces))
+
+
+def parse_or_none(text: str):
+    try:
+        return parse_report(source_of(text))
+    except (ParseError, ReadError):
+        return None  # a title-only or signature-only text is rejected with a message, not a crash
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report_text)
+def test_every_character_reaches_the_page_in_order(text):
+    report = parse_or_none(text)
+    if report is None:
+        return
+    assert published_text(report) == visible(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(report_text)
+def test_anchors_are_unique_ascii(text):
+    report = parse_or_none(text)
+    if report is None:
+        return
+    anchors = [h.anchor for h in report.headings]
+    assert len(anchors) == len(set(anchors))
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]*", a) for a in anchors)
+    for key, anchor in report.parts.items():
+        assert anchor is None or anchor in anchors
+
+
+@settings(max_examples=200, deadline=None)
+@given(report_text)
+def test_rendered_html_shows_the_text_not_markup(text):
+    report = parse_or_none(text)
+    if report is None:
+        return
+    facts = PageFacts(display_title="T", agency_key="k", agency_slug="k", agency_type="department", url="x/",
+                      index_no="k/1")
+    body = render_body(report, facts)
+    rendered = markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
+    assert "<script>" not in rendered
+    shown = visible(html.unescape(re.sub(r"<[^>]+>", "", rendered)))
+    it = iter(shown)
+    missing = [c for c in visible(text) if c not in it]  # subsequence test: in order, none lost
+    assert not missing
