@@ -79,7 +79,7 @@ def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
         head, last = window[:-1], window[-1]
         if not all(_title_like(item.text) for item in head):
             break
-        if _title_like(last.text) and last.text.endswith("报告") and _names_report("".join(i.text for i in window)):
+        if _title_like(last.text) and _ends_title(last.text) and _names_report("".join(i.text for i in window)):
             return _make_title(head, last.text), lines[count:]
         run_in = _run_in_title(last.text)
         if run_in is not None:
@@ -90,6 +90,12 @@ def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
         if not _title_like(last.text):
             break
     return None, lines
+
+
+def _ends_title(text: str) -> bool:
+    """``…情况报告`` / ``…的报告``; also ``…法治政府建设情况`` and ``…工作总结`` when they name the subject."""
+    folded = fold(text)
+    return folded.endswith("报告") or (folded.endswith(("情况", "总结")) and "法治" in folded)
 
 
 def _run_in_title(text: str) -> tuple[str, str] | None:
@@ -235,6 +241,7 @@ def agency_from_title(title: Title) -> str | None:
     return "、".join(pieces) or None
 
 
+GENERIC_SUPERIOR = re.compile(r"[省市区县镇乡]?(?:委|政府|人民政府|党委|人大)")
 YEAR_WORD = r"(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2}"
 #: Words that follow the subject of an opening sentence: ``区政府研究室|在区委…``, ``东城街道|深入学习…``.
 SUBJECT_END = re.compile(
@@ -260,7 +267,8 @@ def agency_from_opening(text: str) -> str | None:
         subject = _longest_subject(clause) or patterns.SUBJECT_AGENCY.match(clause)
         if subject:
             name = subject.group("agency")
-            if name not in {"区委", "区政府", "市委", "市政府", "县委", "县政府"}:
+            # 我局 / 全区各部门 / 区委 are not the issuer's name
+            if not name.startswith(("我", "本", "全", "各")) and not GENERIC_SUPERIOR.fullmatch(name):
                 return name
     return None
 
