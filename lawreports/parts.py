@@ -6,9 +6,10 @@ The synonyms live in ``parts.yml`` beside this module (data, not code).
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -33,16 +34,20 @@ class PartTable:
 
     def classify(self, heading: str) -> str | None:
         """The part a heading names, or None. ``一、2023年…存在的不足和原因`` → ``shortcomings``."""
-        text = unicodedata.normalize("NFKC", heading)
-        for rule in self.rules:
-            if any(all(word in text for word in words) for words in rule.match):
-                return rule.key
-        return None
+        keys = self.classify_all(heading)
+        return keys[0] if keys else None
 
     def classify_all(self, heading: str) -> tuple[str, ...]:
         """Every part a heading names, in matching order (``存在的问题和下一步打算`` names two)."""
         text = unicodedata.normalize("NFKC", heading)
+        if not self.any_word.search(text):
+            return ()  # most sub-headings name no part: one regex says so
         return tuple(r.key for r in self.rules if any(all(w in text for w in words) for words in r.match))
+
+    @cached_property
+    def any_word(self) -> re.Pattern[str]:
+        words = sorted({words[0] for rule in self.rules for words in rule.match}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words)))
 
     def label(self, key: str) -> str:
         return next(rule.label for rule in self.rules if rule.key == key)

@@ -18,6 +18,9 @@ CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 OPENERS = {"《": "》", "“": "”", "（": "）", "(": ")", "‘": "’", "【": "】", "「": "」", "〈": "〉", "<": ">"}
 
 
+END_PUNCT = tuple(patterns.END_PUNCT)
+
+
 @dataclass(frozen=True)
 class TextLine:
     """One logical line of the report."""
@@ -56,8 +59,9 @@ def find_marker(text: str) -> tuple[Marker, int] | None:
     """
     if patterns.LEAD_IN.match(text):
         return None
-    folded = fold(text)
-    if len(folded) != len(text):
+    head = text[:16]  # markers are short: fold only the opening of the line
+    folded = fold(head)
+    if len(folded) != len(head):
         return None  # NFKC changed the length (a ligature): positions would not map back; not a marker line
     for kind, regex in patterns.MARKERS:
         found = regex.match(folded)
@@ -178,11 +182,12 @@ def _wrap_width(lines: list[TextLine]) -> int | None:
     for before, after in zip(lines, lines[1:]):
         same = (
             len(before.text) >= 15
+            and not after.after_blank
+            and not before.text.endswith(END_PUNCT)
+            and abs(len(before.text) - len(after.text)) <= 4
+            and abs(display_width(before.text) - display_width(after.text)) <= 2
             and find_marker(before.text) is None
             and find_marker(after.text) is None
-            and abs(display_width(before.text) - display_width(after.text)) <= 2
-            and not before.text.endswith(tuple(patterns.END_PUNCT))
-            and not after.after_blank
         )
         run = run + 1 if same else 1
         if run >= 3:
