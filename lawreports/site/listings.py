@@ -231,18 +231,19 @@ def _pager(uris: list[str], current: int, total_rows: int) -> str:
     """Page links under a long listing (empty when it fits on one page)."""
     if len(uris) < 2:
         return ""
-    items = []
-    for k, uri in enumerate(uris, start=1):
-        items.append(f"**{k}**" if k == current else md.link(str(k), uris[current - 1], uri))
-    parts = [f"第 {current}/{len(uris)} 页（共 {total_rows} 条）：", " · ".join(items)]
+    here = uris[current - 1]
+    numbers = " · ".join(f"**{k}**" if k == current else md.link(str(k), here, uri) for k, uri in enumerate(uris, start=1))
+    parts = []
     if current > 1:
-        parts.append(md.link("上一页", uris[current - 1], uris[current - 2]))
+        parts.append(md.link("上一页", here, uris[current - 2]))
+    parts.append(numbers)
     if current < len(uris):
-        parts.append(md.link("下一页", uris[current - 1], uris[current]))
-    return " ".join(parts) + "\n{: .listing-pager }\n"
+        parts.append(md.link("下一页", here, uris[current]))
+    return f"第 {current}/{len(uris)} 页（共 {total_rows} 条）：" + " ｜ ".join(parts) + "\n{: .listing-pager }\n"
 
 
 def _page_text(title: str, heading: str, anchor: str, intro: str, body: str, pager: str) -> str:
+    """A listing page: front matter, heading, intro, the table between two pagers."""
     out = md.front_matter({"title": title})
     out += f"# {heading} {{#{anchor}}}\n\n"
     if intro:
@@ -263,15 +264,19 @@ def _paginated(
     title: str,
     heading: str,
     anchor: str,
-    intro: str,
+    intro: Callable[[str], str],
 ) -> list[Generated]:
+    """``render(uri, rows)`` and ``intro(uri)`` get the page's own path: links are relative to it."""
     pages = _pages(base, rows, per_page)
     uris = [uri for uri, _ in pages]
     out = []
     for k, (uri, chunk) in enumerate(pages, start=1):
         suffix = f"（第{k}页）" if k > 1 else ""
         out.append(
-            Generated(uri, _page_text(title + suffix, heading + suffix, anchor, intro, render(uri, chunk), _pager(uris, k, len(rows))))
+            Generated(
+                uri,
+                _page_text(title + suffix, heading + suffix, anchor, intro(uri), render(uri, chunk), _pager(uris, k, len(rows))),
+            )
         )
     return out
 
@@ -288,7 +293,7 @@ def year_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int = P
 
     out += _paginated(
         "years/index", index.years, per_page, render_years, "按年度", "按年度浏览", "years",
-        f"共 {len(index.reports)} 份报告，按报告所属年度排列（报告年度是报告总结的年度，一般在次年公开）。",
+        lambda uri: f"共 {len(index.reports)} 份报告，按报告所属年度排列（报告年度是报告总结的年度，一般在次年公开）。",
     )
 
     for year, reports in index.years:
@@ -312,9 +317,10 @@ def year_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int = P
         heading = f"{year}年度报告" if year is not None else "年度不详的报告"
         out += _paginated(
             year_uri(year)[: -len(".md")], reports, per_page, render, heading, heading, "year",
-            f"共 {len(reports)} 份报告。{md.link('全部年度', year_uri(year), 'years/index.md')}"
-            if year is not None
-            else f"以下 {len(reports)} 份报告未能确定所属年度。{md.link('全部年度', year_uri(year), 'years/index.md')}",
+            lambda uri, n=len(reports), known=year is not None: (
+                f"共 {n} 份报告。" if known else f"以下 {n} 份报告未能确定所属年度。"
+            )
+            + md.link("全部年度", uri, "years/index.md"),
         )
     return out
 
@@ -331,7 +337,7 @@ def agency_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int =
 
     out += _paginated(
         "agencies/index", index.agencies, per_page, render_agencies, "按单位", "按单位浏览", "agencies",
-        f"共 {len(index.agencies)} 个单位，按单位名称的拼音排序。",
+        lambda uri: f"共 {len(index.agencies)} 个单位，按单位名称的拼音排序。",
     )
 
     for a in index.agencies:
@@ -355,9 +361,10 @@ def agency_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int =
         if a.region:
             facts.append(f"所属地区：{md.text(a.region)}")
         facts.append(f"共 {len(a.reports)} 份报告")
-        facts.append(md.link("全部单位", a.uri, "agencies/index.md"))
+        summary = "；".join(facts) + "。"
         out += _paginated(
-            a.uri[: -len(".md")], a.reports, per_page, render, a.name, md.text(a.name), "agency", "；".join(facts[:-1]) + "。" + facts[-1]
+            a.uri[: -len(".md")], a.reports, per_page, render, a.name, md.text(a.name), "agency",
+            lambda uri, summary=summary: summary + md.link("全部单位", uri, "agencies/index.md"),
         )
     return out
 
@@ -365,11 +372,13 @@ def agency_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int =
 def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]) -> Generated:
     uri = "index.md"
     owner = md.text(settings.owner)
-    lines = [md.front_matter({"title": "首页"}), f"# {owner}法治政府建设年度报告 {{#home}}\n"]
-    about = f"本站由{owner}公开"
-    if settings.region:
-        about += f"本地区（{md.text(settings.region)}）"
-    about += "各级人民政府及其部门的法治政府建设年度报告，按年度和按单位提供查阅，每份报告附有公开信息（索引号、发布机构、成文日期、发布日期等）和章节目录。"
+    # No front-matter title: Material then titles the home page with the site name alone.
+    lines = [f"# {owner}法治政府建设年度报告 {{#home}}\n"]
+    where = md.text(settings.region) if settings.region else ""
+    about = (
+        f"本站由{owner}主办，收录{where}各级人民政府及其部门公开的法治政府建设年度报告，按年度和按单位提供查阅；"
+        "每份报告附有公开信息（索引号、发布机构、所属地区、成文日期、发布日期等）和章节目录。"
+    )
     lines.append(about + "\n")
 
     lines.append("## 公开规则 {#rule}\n")
@@ -379,10 +388,12 @@ def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]
         "第一责任人职责情况、下一年度的主要安排和其他需要报告的情况；除涉及党和国家秘密的，报告应通过报刊、网站等新闻媒体向社会公开，"
         "接受人民群众监督。\n"
     )
-    lines.append(
-        f"本站采用的公开时限：人民政府的报告于每年 {md.month_day(settings.deadline_government)} 前公开，"
-        f"政府部门的报告于每年 {md.month_day(settings.deadline_department)} 前公开（均为报告年度的次年）。\n"
-    )
+    gov, dept = md.month_day(settings.deadline_government), md.month_day(settings.deadline_department)
+    if gov == dept:
+        deadline = f"人民政府和政府部门的报告均应于每年{gov}前公开上一年度的报告"
+    else:
+        deadline = f"人民政府应于每年{gov}前、政府部门应于每年{dept}前公开上一年度的报告"
+    lines.append(f"本站采用的公开时限：{deadline}。\n")
 
     lines.append("## 收录概况 {#counts}\n")
     years = [y for y, _ in index.years if y is not None]
