@@ -1,0 +1,138 @@
+"""A folder of raw reports → every finding, without writing anything.
+
+Each raw file goes through the same stages as ``convert`` (read → parse → sidecar → identity); a file
+that cannot be read, parsed or whose sidecar is invalid becomes an error finding and the others are
+still checked. Reports are then checked one by one, each with its agency's report of the year before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..convert import input_files
+from ..identity import AgencyTable, agency_key, agency_type, load_agencies
+from ..model import Diagnostic, Report
+from ..parse import ParseError, parse_report
+from ..parts import PartTable, load_parts
+from ..read import ReadError, read_source
+from ..settings import Settings, deadline_for
+from ..sidecar import SidecarError, apply_sidecar, load_sidecar, sidecar_path
+
+#: Raw formats read today (as ``convert``); anything else in the folder is reported, not guessed at.
+READABLE = (".txt",)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One raw file of the folder, parsed (``report``) or not (``problems`` say why)."""
+
+    file: str  #: the raw file's name
+    report: Report | None
+    agency_key: str | None  #: the agency across years (``identity.agency_key``, sidecar ``agency_key``)
+    agency_type: str  #: government | department
+    deadline: dt.date | None  #: sidecar ``deadline``, else the configured one for the agency type
+    problems: tuple[Diagnostic, ...] = ()
+
+
+def load_entry(path: Path, settings: Settings, table: PartTable, agencies: AgencyTable) -> Entry:
+    try:
+        if path.suffix.lower() not in READABLE and path.suffix.lower() not in (".doc", ".wps"):
+            raise ReadError("unsupported-format", f"暂不支持 {path.suffix or '无扩展名'} 文件，目前只支持 .txt 文本文件")
+        sidecar_file = sidecar_path(path)
+        overrides = load_sidecar(sidecar_file) if sidecar_file.exists() else None
+        source = read_source(path)
+        values = overrides.values if overrides else {}
+        report = parse_report(source, table, default_region=values.get("region") or settings.region)
+        report, _ = apply_sidecar(report, overrides)
+    except (ReadError, ParseError) as err:
+        problem = Diagnostic(path.name, err.line, "error", err.code, err.message)
+        return Entry(path.name, None, None, "department", None, (problem,))
+    except SidecarError as err:
+        problem = Diagnostic(err.file, err.line, "error", err.code, err.message)
+        return Entry(path.name, None, None, "department", None, (problem,))
+    except OSError as err:
+        problem = Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror}")
+        return Entry(path.name, None, None, "department", None, (problem,))
+
+    known = agencies.find(report.agency)
+    name = known.name if known else report.agency
+    region = report.region or (known.region if known else None)
+    key = str(values.get("agency_key") or agency_key(name, (known.region if known else None) or region))
+    kind = known.type if known else agency_type(name)
+    if "deadline" in values:
+        deadline = dt.date.fromisoformat(str(values["deadline"]))
+    else:
+        deadline = deadline_for(settings, kind, report.year) if report.year else None
+    return Entry(path.name, report, key, kind, deadline)
+
+
+def load_folder(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None) -> list[Entry]:
+    table = load_parts()
+    agencies = load_agencies(agencies_file or Path("agencies.yml"))
+    return [load_entry(path, settings, table, agencies) for path in input_files(seeds_dir)]
+
+
+def check_entries(entries: list[Entry], settings: Settings) -> list[Diagnostic]:
+    """Every finding for the loaded files, sorted by file, line and code."""
+    from . import check_report
+
+    by_year: dict[tuple[str, int], list[Entry]] = {}
+    for entry in entries:
+        if entry.report is not None and entry.agency_key and entry.report.year:
+            by_year.setdefault((entry.agency_key, entry.report.year), []).append(entry)
+
+    findings: list[Diagnostic] = []
+    for entry in entries:
+        findings.extend(entry.problems)
+        report = entry.report
+        if report is None:
+            continue
+        earlier = by_year.get((entry.agency_key, report.year - 1), []) if report.year else []
+        previous = earlier[0].report if earlier else None
+        findings.extend(check_report(report, settings, previous=previous, agency_type=entry.agency_type,
+                                     deadline=entry.deadline))
+    for (key, year), same in sorted(by_year.items()):
+        if len(same) > 1:
+            names = "、".join(e.file for e in same)
+            for entry in same:
+                findings.append(Diagnostic(entry.file, None, "error", "duplicate-report",
+                                           f"{key} {year}年度有多份报告：{names}；只能发布一份"))
+    return sort_findings(findings)
+
+
+def sort_findings(findings: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(findings, key=lambda d: (d.file, d.line or 0, d.code, d.message))
+
+
+def check_reports(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None) -> list[Diagnostic]:
+    """Every finding for the raw reports in ``seeds_dir``, sorted by file, line and code."""
+    return check_entries(load_folder(seeds_dir, settings, agencies_file), settings)
+
+
+def as_json(findings: list[Diagnostic]) -> str:
+    rows = [{"file": d.file, "line": d.line, "severity": d.severity, "code": d.code, "message": d.message}
+            for d in findings]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def run_checks_command(seeds_dir: Path, settings: Settings, fmt: str = "text") -> int:
+    """``build_site.py check``: print the findings; 1 when any is an error, 2 when the folder is missing."""
+    if not seeds_dir.is_dir():
+        print(f"错误：找不到报告目录 {seeds_dir}", file=sys.stderr)
+        return 2
+    entries = load_folder(seeds_dir, settings)
+    findings = check_entries(entries, settings)
+    if fmt == "json":
+        print(as_json(findings))
+    else:
+        for item in findings:
+            print(item)
+        counts = {s: sum(1 for d in findings if d.severity == s) for s in ("error", "warning", "info")}
+        print(f"共检查 {len(entries)} 份：error {counts['error']} 条，warning {counts['warning']} 条，"
+              f"info {counts['info']} 条。", file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in findings) else 0
+
