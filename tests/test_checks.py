@@ -216,9 +216,10 @@ def test_json_output(tmp_path: Path, capsys):
     (tmp_path / "r.txt").write_bytes(case_text({"base": "good", "replace": {"四、2024年": "四、2023年"}}).encode("utf-8"))
     assert run_checks_command(tmp_path, Settings(), "json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert all(list(row) == ["file", "line", "severity", "code", "message"] for row in rows)
-    assert {"file": "r.txt", "line": 15, "severity": "warning", "code": "plans-year"}.items() <= rows[0].items() \
-        or any(row["code"] == "plans-year" and row["line"] == 15 for row in rows)
+    assert rows and all(list(row) == ["file", "line", "severity", "code", "message"] for row in rows)
+    assert {"file": "r.txt", "line": 15, "severity": "warning", "code": "plans-year"}.items() <= \
+        next(row for row in rows if row["code"] == "plans-year").items()
+    assert "“四、2023年推进法治政府建设的主要安排”" in json.dumps(rows, ensure_ascii=False)
 
 
 def test_check_command_on_the_seeds():
@@ -242,6 +243,17 @@ def test_text_output_on_the_seeds():
         [sys.executable, "build_site.py", "check", "--seeds", str(SEEDS)],
         cwd=REPO_ROOT, capture_output=True, text=True, encoding="utf-8",
     )
-    assert result.returncode == 0
-    assert "001_de61297b1667e9da.txt:55: warning plans-year: " in result.stdout.splitlines()[2] or \
-        "001_de61297b1667e9da.txt:55: warning plans-year: " in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("001_de61297b1667e9da.txt:55: warning plans-year: ") for line in lines)
+    assert any(line.startswith("002_3906ac3f1b536f46.txt:17: warning unnumbered-heading: ") for line in lines)
+    assert "共检查 5 份" in result.stderr  # the summary never mixes with the one-finding-per-line output
+
+
+def test_an_invalid_agency_table_is_an_error_and_the_reports_are_still_checked(tmp_path: Path):
+    (tmp_path / "r.txt").write_bytes(case_text({"base": "good", "replace": {"四、2024年": "四、2023年"}}).encode("utf-8"))
+    agencies = tmp_path / "agencies.yml"
+    agencies.write_text("agencies:\n  - name: [不是文字\n", encoding="utf-8")
+    findings = check_reports(tmp_path, Settings(), agencies)
+    assert any(d.file == "agencies.yml" and d.severity == "error" for d in findings)
+    assert any(d.file == "r.txt" and d.code == "plans-year" for d in findings)

@@ -38,7 +38,7 @@ class Entry:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def load_entry(path: Path, settings: Settings, table: PartTable, agencies: AgencyTable) -> Entry:
+def load_entry(path: Path, settings: Settings, table: PartTable, agencies: AgencyTable | None) -> Entry:
     try:
         if path.suffix.lower() not in READABLE and path.suffix.lower() not in (".doc", ".wps"):
             raise ReadError("unsupported-format", f"暂不支持 {path.suffix or '无扩展名'} 文件，目前只支持 .txt 文本文件")
@@ -52,13 +52,13 @@ def load_entry(path: Path, settings: Settings, table: PartTable, agencies: Agenc
         problem = Diagnostic(path.name, err.line, "error", err.code, err.message)
         return Entry(path.name, None, None, "department", None, (problem,))
     except SidecarError as err:
-        problem = Diagnostic(err.file, err.line, "error", err.code, err.message)
-        return Entry(path.name, None, None, "department", None, (problem,))
+        problems = tuple(getattr(err, "diagnostics", ())) or (Diagnostic(err.file, err.line, "error", err.code, err.message),)
+        return Entry(path.name, None, None, "department", None, problems)
     except OSError as err:
         problem = Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror}")
         return Entry(path.name, None, None, "department", None, (problem,))
 
-    known = agencies.find(report.agency)
+    known = agencies.find(report.agency) if agencies else None
     name = known.name if known else report.agency
     region = report.region or (known.region if known else None)
     key = str(values.get("agency_key") or agency_key(name, (known.region if known else None) or region))
@@ -71,9 +71,24 @@ def load_entry(path: Path, settings: Settings, table: PartTable, agencies: Agenc
 
 
 def load_folder(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None) -> list[Entry]:
+    """Every raw file of ``seeds_dir``; an invalid agency table is an entry of its own (its errors)."""
     table = load_parts()
-    agencies = load_agencies(agencies_file or Path("agencies.yml"))
-    return [load_entry(path, settings, table, agencies) for path in input_files(seeds_dir)]
+    agencies, problems = _agency_table(agencies_file or Path("agencies.yml"))
+    entries = [load_entry(path, settings, table, agencies) for path in input_files(seeds_dir)]
+    if problems:
+        entries.append(Entry(problems[0].file, None, None, "department", None, tuple(problems)))
+    return entries
+
+
+def _agency_table(path: Path) -> tuple[AgencyTable | None, list[Diagnostic]]:
+    """The agency table, or None and its problems: the reports are still checked without it."""
+    try:
+        return load_agencies(path), []
+    except Exception as err:  # identity's table error carries every problem (file, line, key) as diagnostics
+        problems = list(getattr(err, "diagnostics", ()))
+        if not problems:
+            raise
+        return None, problems
 
 
 def check_entries(entries: list[Entry], settings: Settings) -> list[Diagnostic]:

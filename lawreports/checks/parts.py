@@ -8,8 +8,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterator
 
-from ..model import REQUIRED_PARTS, Diagnostic, Heading, Paragraph, Report
-from .base import Context, characters, finding
+from ..model import REQUIRED_PARTS, Diagnostic, Heading, Report
+from .base import Context, block_text, characters, finding
 
 
 def missing_parts(report: Report, ctx: Context) -> Iterator[Diagnostic]:
@@ -45,16 +45,18 @@ def top_heading(report: Report, heading: Heading) -> Heading | None:
 
 
 def part_lengths(report: Report) -> dict[str, int]:
-    """Characters of body text (paragraphs, not headings) in each part the report has."""
+    """Characters in each part the report has, under its level-1 heading(s): sub-headings and text."""
     return {
-        key: sum(characters(b.text) for b in report.part_blocks(key) if isinstance(b, Paragraph))
+        key: sum(characters(block_text(b)) for b in report.part_blocks(key)
+                 if not (isinstance(b, Heading) and b.level == 1))
         for key, anchor in report.parts.items()
         if anchor is not None
     }
 
 
 def part_sizes(report: Report, ctx: Context) -> Iterator[Diagnostic]:
-    """An empty part, and a part far shorter than the others (< ``short_part_ratio`` × median)."""
+    """An empty part (its heading and nothing under it), and a part far shorter than the others
+    (< ``short_part_ratio`` × the median length of the parts that have content)."""
     lengths = part_lengths(report)
     filled = [n for n in lengths.values() if n > 0]
     median = statistics.median(filled) if len(filled) >= 2 else 0
