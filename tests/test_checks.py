@@ -257,3 +257,12 @@ def test_an_invalid_agency_table_is_an_error_and_the_reports_are_still_checked(t
     findings = check_reports(tmp_path, Settings(), agencies)
     assert any(d.file == "agencies.yml" and d.severity == "error" for d in findings)
     assert any(d.file == "r.txt" and d.code == "plans-year" for d in findings)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_lines_are_raw_lines_whatever_the_line_ending_and_encoding(tmp_path: Path, ending: str, encoding: str):
+    text = case_text({"base": "good", "replace": {"四、2024年": "四、2023年", "（三）深化": "（四）深化"}})
+    (tmp_path / "r.txt").write_bytes(text.replace("\n", ending).encode(encoding))
+    at = {(d.code, d.line) for d in check_reports(tmp_path, Settings(), tmp_path / "agencies.yml")}
+    assert {("plans-year", 15), ("numbering-gap", 9)} <= at

@@ -27,20 +27,22 @@ def heading_years(report: Report, ctx: Context) -> Iterator[Diagnostic]:
     if report.year is None:
         return
     for heading in report.headings:
-        if heading.level != 1:
+        if heading.level != 1 or heading.part not in (*SAME_YEAR_PARTS, "plans"):
             continue
-        years = sorted(set(years_in(heading.title)))
-        if heading.part in SAME_YEAR_PARTS:
-            wrong = [y for y in years if y != report.year]
-            if wrong:
-                yield finding(report, heading.line, "warning", "heading-year",
-                              f"标题“{heading.title}”写的是{_years(wrong)}，本报告是{report.year}年度报告")
-        elif heading.part == "plans":
-            wrong = [y for y in years if y != report.year + 1]
-            if wrong:
-                yield finding(report, heading.line, "warning", "plans-year",
-                              f"下一年度安排的标题“{heading.title}”写的是{_years(wrong)}，"
-                              f"{report.year}年度报告的下一年度应为{report.year + 1}年")
+        # a heading naming two parts (一、2023年工作情况和2024年工作打算) may name both their years
+        named = {heading.part, *ctx.table.classify_all(heading.title)}
+        allowed = {report.year + 1 if part == "plans" else report.year for part in named
+                   if part in (*SAME_YEAR_PARTS, "plans")}
+        wrong = [y for y in sorted(set(years_in(heading.title))) if y not in allowed]
+        if not wrong:
+            continue
+        if heading.part == "plans":
+            yield finding(report, heading.line, "warning", "plans-year",
+                          f"下一年度安排的标题“{heading.title}”写的是{_years(wrong)}，"
+                          f"{report.year}年度报告的下一年度应为{report.year + 1}年")
+        else:
+            yield finding(report, heading.line, "warning", "heading-year",
+                          f"标题“{heading.title}”写的是{_years(wrong)}，本报告是{report.year}年度报告")
 
 
 def _years(years: list[int]) -> str:
