@@ -22,8 +22,9 @@ from ..read import ReadError, read_source
 from ..settings import Settings, deadline_for
 from ..sidecar import SidecarError, apply_sidecar, load_sidecar, sidecar_path
 
-#: Raw formats read today (as ``convert``); anything else in the folder is reported, not guessed at.
-READABLE = (".txt",)
+#: Formats handed to ``read_source``: .txt is read (as by ``convert``); for .doc/.wps it gives its own
+#: advice. Anything else in the folder is reported, not guessed at.
+KNOWN_FORMATS = (".txt", ".doc", ".wps")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Entry:
 
 def load_entry(path: Path, settings: Settings, table: PartTable, agencies: AgencyTable | None) -> Entry:
     try:
-        if path.suffix.lower() not in READABLE and path.suffix.lower() not in (".doc", ".wps"):
+        if path.suffix.lower() not in KNOWN_FORMATS:
             raise ReadError("unsupported-format", f"暂不支持 {path.suffix or '无扩展名'} 文件，目前只支持 .txt 文本文件")
         sidecar_file = sidecar_path(path)
         overrides = load_sidecar(sidecar_file) if sidecar_file.exists() else None
@@ -52,8 +53,8 @@ def load_entry(path: Path, settings: Settings, table: PartTable, agencies: Agenc
         problem = Diagnostic(path.name, err.line, "error", err.code, err.message)
         return Entry(path.name, None, None, "department", None, (problem,))
     except SidecarError as err:
-        problems = tuple(getattr(err, "diagnostics", ())) or (Diagnostic(err.file, err.line, "error", err.code, err.message),)
-        return Entry(path.name, None, None, "department", None, problems)
+        first = Diagnostic(err.file, err.line, "error", err.code, err.message)
+        return Entry(path.name, None, None, "department", None, tuple(getattr(err, "diagnostics", ())) or (first,))
     except OSError as err:
         problem = Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror}")
         return Entry(path.name, None, None, "department", None, (problem,))
