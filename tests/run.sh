@@ -10,12 +10,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-# Browser tests: Debian's Chromium (never a browser download) and axe-core from npm (pinned in package.json).
-if ! command -v chromium >/dev/null 2>&1; then
+# Browser tests: Debian's Chromium (never a browser download), a CJK font so that screenshots show Chinese,
+# and axe-core from npm (pinned in package.json).
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
   else
-    echo "tests/run.sh: chromium is missing; install it with: sudo apt-get install chromium" >&2
+    echo "tests/run.sh: install Chromium and a CJK font first: sudo apt-get install chromium fonts-wqy-zenhei" >&2
   fi
 fi
 if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then
