@@ -89,25 +89,33 @@ class ReportsSite:
         assert self.settings is not None and self.seeds_dir and self.reports_dir
         agencies_file = self.root / "agencies.yml"  # the agency table (#3), beside mkdocs.yml
         run = convert_all(self.seeds_dir, self.reports_dir, self.settings, force=False, agencies_file=agencies_file)
-        named = set()
-        for d in run.diagnostics:
-            named.add(d.file)
-            if d.severity == "error":
-                log.error(str(d))
-            elif d.severity == "warning":
-                log.info(str(d))
-            else:
-                log.debug(str(d))
-        for name in sorted(set(run.failed) - named):
-            log.error(f"{name}: error convert-failed: 未能转换，见上文")
-        if run.failed:
-            log.error(f"{len(run.failed)} 份原始报告未能转换：{'、'.join(sorted(run.failed))}")
-        log.info(f"已转换 {len(run.pages)} 份报告（{self.seeds_dir.name} → {self.reports_prefix}）")
+        self._report(run)
 
         self.index = listings.index_reports(run.pages, self.reports_prefix)
         self.by_uri = self.index.by_report_uri()
         dates = [d for r in run.pages for d in (r.published, r.written) if d]
         self.site_date = max(dates).isoformat() if dates else FALLBACK_DATE
+
+    def _report(self, run) -> None:
+        """Log the conversion's findings through MkDocs (``--strict`` counts the errors).
+
+        Under ``python build_site.py`` (``LAWREPORTS_CONVERTED=1``) the command line has already
+        converted and printed them, and decides the exit code itself: a bad report must not stop
+        the others from being published, so they are only logged at DEBUG here.
+        """
+        quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
+        level = {"error": logging.ERROR, "warning": logging.INFO, "info": logging.DEBUG}
+        named = set()
+        for d in run.diagnostics:
+            named.add(d.file)
+            log.log(logging.DEBUG if quiet else level.get(d.severity, logging.INFO), str(d))
+        failed = sorted(run.failed)
+        for name in failed:
+            if name not in named:
+                log.log(logging.DEBUG if quiet else logging.ERROR, f"{name}: error convert-failed: 未能转换")
+        if failed:
+            log.log(logging.DEBUG if quiet else logging.ERROR, f"{len(failed)} 份原始报告未能转换：{'、'.join(failed)}")
+        log.info(f"已转换 {len(run.pages)} 份报告（{self.seeds_dir.name} → {self.reports_prefix}）")
 
     # -- on_files ----------------------------------------------------------------------------
 
