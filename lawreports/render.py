@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from . import __version__
-from .model import PART_KEYS, Heading, Paragraph, Report
+from .model import PART_KEYS, REQUIRED_PARTS, Heading, Paragraph, Report
 
 # libyaml's dumper when present: the same output, several times faster than the pure-Python one
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -125,11 +125,7 @@ def meta_block(report: Report, facts: PageFacts) -> str:
     cells = "\n".join(
         f'<tr><th scope="row">{escape_html(label)}</th><td>{escape_html(value)}</td></tr>' for label, value in rows
     )
-    badges = "".join(
-        f'<span class="part-badge {"present" if report.parts.get(key) else "missing"}">'
-        f'{"✓" if report.parts.get(key) else "✗"} {PART_LABELS[key]}</span>'
-        for key in PART_KEYS
-    )
+    badges = "".join(_badge(report, key) for key in PART_KEYS)
     original = ""
     if facts.source_url:
         original = f'\n<p class="report-original"><a href="{escape_html(facts.source_url)}">查看官方原文</a></p>'
@@ -140,8 +136,21 @@ def meta_block(report: Report, facts: PageFacts) -> str:
     )
 
 
+def _badge(report: Report, key: str) -> str:
+    """✓ present, ✗ missing (a required part), – absent (the optional ``other``), ◐ only inside another part."""
+    if report.parts.get(key):
+        state, mark = "present", "✓"
+    elif key in report.parts_within:
+        state, mark = "within", "◐"
+    elif key in REQUIRED_PARTS:
+        state, mark = "missing", "✗"
+    else:
+        state, mark = "optional", "–"
+    return f'<span class="part-badge {state}">{mark} {PART_LABELS[key]}</span>'
+
+
 def render_body(report: Report, facts: PageFacts) -> str:
-    out: list[str] = [f"# {escape_text(facts.display_title)}", meta_block(report, facts)]
+    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", meta_block(report, facts)]
     if report.meta_lines:
         seen: list[str] = []
         for item in report.meta_lines:
