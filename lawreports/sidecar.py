@@ -1,13 +1,17 @@
 """Sidecars: ``seeds/<name>.meta.yml``, where an officer corrects what cannot be inferred from the text.
 
 Validated by a schema; an unknown key, a bad value or invalid YAML is an error naming the sidecar
-file, the key and its line. The page records which fields came from the sidecar (``from_sidecar``).
+file, the key and its line. The page records which fields came from the sidecar (``from_sidecar``),
+and a sidecar value that differs from what the text says is an ``info`` naming both values.
+
+The helpers for reading a small YAML data file an officer edits (any encoding the reports may
+use, duplicate keys refused, schema errors in Chinese with the key and its line) live here too;
+the agency table (``identity``) uses them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import yaml
 from .model import Diagnostic, Overrides, Report
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"}
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -28,72 +33,203 @@ SCHEMA = {
         "year": {"type": "integer", "minimum": 1990, "maximum": 2100},
         "written": DATE,
         "published": DATE,
-        "slug": {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+        "slug": SLUG,
         "source_url": {"type": "string", "pattern": r"^https?://\S+$"},
         "index_no": {"type": "string", "minLength": 1},
         "deadline": DATE,
         "note": {"type": "string"},
     },
 }
+#: What a valid value looks like, per key: the second half of every bad-value message.
+HINTS = {
+    "title": "非空文字",
+    "agency": "非空文字（单位名称）",
+    "agency_key": "非空文字（跨年度统一的单位名称）",
+    "region": "非空文字（如 天津市南开区）",
+    "year": "1990 至 2100 之间的整数年份（如 2023，不加引号）",
+    "written": "YYYY-MM-DD 形式的日期（如 2024-01-03）",
+    "published": "YYYY-MM-DD 形式的日期（如 2024-01-03）",
+    "deadline": "YYYY-MM-DD 形式的日期（如 2024-04-01）",
+    "slug": "小写拼音字母、数字和 - 组成的网址名（如 nan-kai-qu-si-fa-ju）",
+    "source_url": "http:// 或 https:// 开头的网址",
+    "index_no": "非空文字",
+    "note": "文字",
+}
 #: Fields that replace what the parser read from the text.
 REPORT_FIELDS = ("title", "agency", "region", "year", "written", "published", "index_no")
+DATE_FIELDS = ("written", "published", "deadline")
 
 
 class SidecarError(Exception):
-    def __init__(self, file: str, line: int | None, code: str, message: str):
+    """A sidecar that cannot be used. ``file``/``line``/``code``/``message`` describe the first
+    problem; ``diagnostics`` holds every problem found (each naming the sidecar file and the key)."""
+
+    def __init__(self, file: str, line: int | None, code: str, message: str,
+                 diagnostics: tuple[Diagnostic, ...] = ()):
         super().__init__(message)
         self.file, self.line, self.code, self.message = file, line, code, message
+        self.diagnostics = diagnostics or (Diagnostic(file, line, "error", code, message),)
+
+
+class DataFileError(Exception):
+    """A YAML data file that cannot be read; ``diagnostics`` name the file, the line and the key."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(map(str, diagnostics)))
+        self.diagnostics = tuple(diagnostics)
 
 
 def sidecar_path(raw: Path) -> Path:
     return raw.with_name(raw.stem + ".meta.yml")
 
 
-def _key_line(text: str, key: str) -> int | None:
-    found = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+# -- reading a YAML data file ----------------------------------------------------------------------
+
+
+class _DataLoader(yaml.SafeLoader):
+    """Safe YAML where dates stay strings (the schema checks their form) and a key given twice is
+    an error (PyYAML would silently keep the last)."""
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"键 {key} 出现了两次", key_node.start_mark)
+        seen.add(key if isinstance(key, (str, int, float, bool)) else id(key))
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def read_data_file(path: Path, what: str) -> tuple[object, str]:
+    """(parsed YAML, text) of an officer-edited data file; raises DataFileError naming the file."""
+    from .read import ReadError, decode
+
+    name = path.name
+    try:
+        text, _ = decode(path.read_bytes())
+    except OSError as err:
+        raise DataFileError([Diagnostic(name, None, "error", f"{what}-unreadable", f"无法读取：{err.strerror}")]) from err
+    except ReadError as err:
+        raise DataFileError([Diagnostic(name, err.line, "error", f"{what}-encoding", err.message)]) from err
+    try:
+        return yaml.load(text, Loader=_DataLoader), text
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err)
+        raise DataFileError([Diagnostic(name, mark.line + 1 if mark else None, "error", f"{what}-yaml",
+                                        f"YAML 格式错误：{problem}（常见原因：冒号后缺空格、缩进不齐、引号不配对）")]) from err
+
+
+def key_line(text: str, path: list) -> int | None:
+    """1-based line of the key (or list item) at ``path`` in a YAML text, or of its nearest parent."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
+            if not found:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def dotted(path) -> str:
+    """``['agencies', 2, 'slug']`` → ``agencies[2].slug``."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表", "object": "映射（键: 值）",
+              "null": "空", "boolean": "是/否"}
+
+
+def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[tuple[list, str, str]]:
+    """Every schema violation as (path to the key, code suffix, Chinese message), in document order."""
+    problems = []
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(error.absolute_path)
+        where = dotted(path)
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in sorted(map(str, set(error.instance) - set(allowed))):
+                problems.append((path + [key], "unknown-key",
+                                 f"未知的键 {dotted(path + [key])}；可用的键：{', '.join(allowed)}"))
+        elif error.validator == "required":
+            missing = [k for k in error.validator_value if k not in error.instance]
+            problems.append((path, "missing-key", f"{where or '顶层'} 缺少键 {', '.join(missing)}"))
+        else:
+            last = next((str(p) for p in reversed(path) if not isinstance(p, int)), "")
+            if error.validator == "type":
+                names = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+                wanted = "或".join(TYPE_NAMES.get(t, t) for t in names)
+            elif error.validator == "enum":
+                wanted = "、".join(map(str, error.validator_value)) + " 之一"
+            elif error.validator == "uniqueItems":
+                wanted = "没有重复项的列表"
+            else:
+                wanted = hints.get(last, error.message)
+            problems.append((path, "bad-value", f"键 {where} 的值 {error.instance!r} 无效：应为{wanted}"))
+    return problems
+
+
+# -- sidecars ---------------------------------------------------------------------------------------
 
 
 def load_sidecar(path: Path) -> Overrides:
-    text = path.read_bytes().decode("utf-8", errors="strict") if path.exists() else ""
+    """The validated sidecar; raises SidecarError naming the file and every bad key."""
+    name = path.name
     try:
-        # dates stay strings: the schema checks their form, the parser below their calendar
-        data = yaml.load(text, Loader=_StringDateLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise SidecarError(path.name, mark.line + 1 if mark else None, "sidecar-yaml", f"YAML 格式错误：{err}") from err
+        data, text = read_data_file(path, "sidecar")
+    except DataFileError as err:
+        first = err.diagnostics[0]
+        raise SidecarError(first.file, first.line, first.code, first.message, err.diagnostics) from err
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SidecarError(path.name, 1, "sidecar-schema", "应为“键: 值”形式的映射")
-    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data), key=lambda e: str(list(e.path)))
-    if errors:
-        error = errors[0]
-        if error.validator == "additionalProperties":
-            unknown = sorted(set(data) - set(SCHEMA["properties"]))
-            raise SidecarError(path.name, _key_line(text, str(unknown[0])), "sidecar-unknown-key",
-                               f"未知的键 {', '.join(map(str, unknown))}；可用的键：{', '.join(SCHEMA['properties'])}")
-        key = str(error.path[0]) if error.path else "?"
-        raise SidecarError(path.name, _key_line(text, key), "sidecar-bad-value", f"键 {key} 的值无效：{error.message}")
-    for key in ("written", "published", "deadline"):
-        if key in data:
+        raise SidecarError(name, 1, "sidecar-schema", "应为“键: 值”形式的映射，例如 year: 2023")
+    found = schema_problems(data, SCHEMA, HINTS)
+    problems = [Diagnostic(name, key_line(text, where), "error", f"sidecar-{code}", message)
+                for where, code, message in found]
+    bad_keys = {str(where[0]) for where, _, _ in found if where}
+    for key in DATE_FIELDS:
+        if isinstance(data.get(key), str) and key not in bad_keys:
             try:
                 dt.date.fromisoformat(data[key])
-            except ValueError as err:
-                raise SidecarError(path.name, _key_line(text, key), "sidecar-bad-value",
-                                   f"键 {key} 的日期不存在：{data[key]}") from err
-    return Overrides(values=dict(data), path=path.name)
-
-
-class _StringDateLoader(yaml.SafeLoader):
-    pass
-
-
-_StringDateLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+            except ValueError:
+                problems.append(Diagnostic(name, key_line(text, [key]), "error", "sidecar-bad-value",
+                                           f"键 {key} 的日期不存在：{data[key]}"))
+    if problems:
+        problems.sort(key=lambda d: (d.line or 0, d.message))
+        first = problems[0]
+        raise SidecarError(name, first.line, first.code, first.message, tuple(problems))
+    return Overrides(values=dict(data), path=name)
 
 
 def apply_sidecar(report: Report, overrides: Overrides | None) -> tuple[Report, tuple[str, ...]]:
-    """The report with sidecar values in place, the fields they replaced, and an info per difference."""
+    """The report with sidecar values in place, the keys the sidecar gave, and an info per difference.
+
+    ``from_sidecar`` lists every key the sidecar sets except ``note``; what was inferred for a field
+    the sidecar sets is no longer recorded as inferred.
+    """
     if not overrides:
         return report, ()
     changes: dict[str, object] = {}
@@ -106,8 +242,14 @@ def apply_sidecar(report: Report, overrides: Overrides | None) -> tuple[Report, 
             value = dt.date.fromisoformat(str(value))
         current = getattr(report, key)
         if current is not None and current != value:
-            notes.append(Diagnostic(report.source.name, None, "info", "sidecar-differs",
-                                    f"{overrides.path} 的 {key} 为“{value}”，正文为“{current}”，采用前者"))
+            notes.append(differs(report.source.name, overrides.path, key, value, current))
         changes[key] = value
     used = tuple(sorted(k for k in overrides.values if k != "note"))
-    return replace(report, **changes, diagnostics=report.diagnostics + tuple(notes)), used
+    inferred = {k: v for k, v in report.inferred.items() if k not in changes}
+    return replace(report, **changes, inferred=inferred, diagnostics=report.diagnostics + tuple(notes)), used
+
+
+def differs(file: str, sidecar: str | None, key: str, value: object, current: object) -> Diagnostic:
+    """The info that a sidecar value replaced a different value read from the text."""
+    return Diagnostic(file, None, "info", "sidecar-differs",
+                      f"{sidecar} 的 {key} 为“{value}”，正文为“{current}”，采用前者")
