@@ -1,23 +1,73 @@
-"""One identity per agency across years and files: ``agency_key``, its slug, and its type.
+"""One identity per agency across years and files: ``agency_key``, its slug, its type and region.
 
-``agency_key`` is the agency as the agency table (``agencies.yml``) names it after aliases are
-resolved, qualified by its district when the name lacks one (``区政府办公室`` in 天津市东丽区 →
-``东丽区政府办公室``). Agencies not in the table still get a key from name + region.
+The agency table ``agencies.yml`` (data, kept beside ``mkdocs.yml``) lists agencies with their
+canonical name, aliases (abbreviations such as 市人社局, old names after 机构改革), region, type
+(government / department) and slug. A report's agency is looked up by name or alias among the
+agencies whose region fits the report's, so the alias 区政府办公室 can belong to one agency in
+天津市东丽区 and another in 天津市南开区.
+
+``agency_key`` is the agency's canonical name qualified by its district when the name lacks it
+(``区政府办公室`` in 天津市东丽区 → ``东丽区政府办公室``). Agencies not in the table still get a
+key from name + region. The URL, the duplicate check and the 按单位 pages use ``agency_key``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pypinyin import lazy_pinyin
 
+from .model import Diagnostic
+from .sidecar import SLUG, DataFileError, dotted, key_line, read_data_file, schema_problems
+
 GOVERNMENT = re.compile(r"(人民政府|政府|街道办事处|办事处|街道|镇|乡|党委|管委会)$")
-#: The smallest administrative unit of a region: 天津市东丽区 → 东丽区.
-LAST_UNIT = re.compile(r"([^省市州盟区县旗镇乡]{1,7}?(?:自治区|省|市|自治州|州|盟|区|县|旗|镇|乡|街道))$")
+#: Administrative units of a region, largest first: 天津市东丽区 → 天津市, 东丽区. A one-character
+#: suffix followed by another suffix belongs to the name (杭州市, 通州区).
+REGION_UNITS = re.compile(
+    r"^(?P<province>[\u4e00-\u9fff]{2,7}?(?:特别行政区|自治区|省))?"
+    r"(?P<city>[\u4e00-\u9fff]{2,7}?(?:自治州|地区|盟|市(?![市区县])))?"
+    r"(?P<county>[\u4e00-\u9fff]{1,7}?(?:自治县|自治旗|区|县|旗|市))?"
+    r"(?P<town>[\u4e00-\u9fff]{1,9}?(?:街道|镇|乡))?$"
+)
+#: A name opening with a bare level word means "this level's": 区政府办公室, 市人社局, 县司法局
+#: (but 市场监管局 and 乡村振兴局 open with a word, not a level).
+LEVEL_WORD = re.compile(r"^(?:省|市(?!场)|区|县|旗|镇|乡(?!村))(?=.)")
+AGENCIES_FILE = "agencies.yml"
+
+AGENCY_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "type"],
+    "properties": {
+        "name": {"type": "string", "minLength": 2},
+        "aliases": {"type": "array", "items": {"type": "string", "minLength": 2}, "uniqueItems": True},
+        "region": {"type": ["string", "null"], "minLength": 2},
+        "type": {"enum": ["government", "department"]},
+        "slug": SLUG,
+        "note": {"type": "string"},
+    },
+}
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["agencies"],
+    "properties": {"agencies": {"type": "array", "items": AGENCY_SCHEMA}},
+}
+HINTS = {
+    "name": "单位的规范全称（至少两个字）",
+    "aliases": "别名列表，如 [投促局]",
+    "region": "所属地区，从大到小不加分隔，如 天津市南开区",
+    "slug": "小写拼音字母、数字和 - 组成的网址名（如 nan-kai-qu-si-fa-ju）",
+    "note": "文字",
+}
+
+
+class AgencyTableError(DataFileError):
+    """``agencies.yml`` is invalid; ``diagnostics`` name the file, the line and the key."""
 
 
 @dataclass(frozen=True)
@@ -26,40 +76,180 @@ class Agency:
     aliases: tuple[str, ...]
     region: str | None
     type: str  #: government | department
-    slug: str | None
+    slug: str | None  #: as given in the table; see ``url_slug``
+
+    @property
+    def key(self) -> str:
+        """The ``agency_key`` of every report of this agency."""
+        return agency_key(self.name, self.region)
+
+    @property
+    def url_slug(self) -> str:
+        return self.slug or slugify(self.key)
 
 
 @dataclass(frozen=True)
 class AgencyTable:
     agencies: tuple[Agency, ...]
-    sha256: str
+    sha256: str  #: hash of the file: part of the conversion cache key
+    file: str = AGENCIES_FILE
 
-    def find(self, name: str | None) -> Agency | None:
+    def candidates(self, name: str | None, region: str | None = None) -> list[Agency]:
+        """Agencies with this name or alias whose region fits ``region`` (canonical names first)."""
         if not name:
-            return None
-        squeezed = re.sub(r"\s+", "", name)
-        for agency in self.agencies:
-            if squeezed == agency.name or squeezed in agency.aliases:
-                return agency
+            return []
+        wanted = normal(name)
+        by_name = [a for a in self.agencies if normal(a.name) == wanted and fits(a.region, region)]
+        by_alias = [a for a in self.agencies if wanted in map(normal, a.aliases) and fits(a.region, region)
+                    and a not in by_name]
+        return by_name + by_alias
+
+    def find(self, name: str | None, region: str | None = None) -> Agency | None:
+        """The one agency ``name`` stands for in ``region``, or None (unknown or ambiguous).
+
+        A canonical name beats an alias; among several, the one whose region is the report's own.
+        When the name itself is not listed, its key (name qualified by the region) is tried.
+        """
+        for probe in dict.fromkeys([name, agency_key(name, region) if name and region else None]):
+            found = self._pick(self.candidates(probe, region), probe, region)
+            if found:
+                return found
         return None
+
+    def _pick(self, found: list[Agency], name: str | None, region: str | None) -> Agency | None:
+        if len(found) <= 1:
+            return found[0] if found else None
+        exact = [a for a in found if normal(a.name) == normal(name or "")]
+        if len(exact) == 1:
+            return exact[0]
+        same = [a for a in found if region and a.region == region]
+        return same[0] if len(same) == 1 else None
+
+
+def normal(name: str) -> str:
+    """Names compare width-folded and without spaces: ``南开区 司法局`` = ``南开区司法局``."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def region_units(region: str | None) -> list[str]:
+    """天津市东丽区 → [天津市, 东丽区]; a region the pattern cannot split is one unit."""
+    if not region:
+        return []
+    squeezed = re.sub(r"\s+", "", region)
+    found = REGION_UNITS.match(squeezed)
+    units = [u for u in found.groups() if u] if found else []
+    return units or [squeezed]
+
+
+def fits(agency_region: str | None, report_region: str | None) -> bool:
+    """A table entry may be meant by a report when one region contains the other (or one is unknown)."""
+    if not agency_region or not report_region:
+        return True
+    a, r = normal(agency_region), normal(report_region)
+    return a in r or r in a
 
 
 def load_agencies(path: Path) -> AgencyTable:
-    """The agency table, or an empty one when the file does not exist."""
+    """The agency table, or an empty one when the file does not exist. Raises AgencyTableError
+    (every problem, each naming the file, the line and the key) when it is invalid."""
     if not path.exists():
-        return AgencyTable((), hashlib.sha256(b"").hexdigest())
-    raw = path.read_bytes()
-    data = yaml.safe_load(raw) or {}
-    agencies = []
-    for entry in data.get("agencies") or []:
-        agencies.append(Agency(
-            name=entry["name"],
+        return AgencyTable((), hashlib.sha256(b"").hexdigest(), path.name)
+    try:
+        data, text = read_data_file(path, "agencies")
+    except DataFileError as err:
+        raise AgencyTableError(list(err.diagnostics)) from err
+    if data is None:
+        data = {"agencies": []}
+    problems = [Diagnostic(path.name, key_line(text, where), "error", f"agencies-{code}", message)
+                for where, code, message in schema_problems(data, SCHEMA, HINTS)]
+    if problems:
+        raise AgencyTableError(problems)
+    agencies = tuple(
+        Agency(
+            name=re.sub(r"\s+", "", entry["name"]),
             aliases=tuple(entry.get("aliases") or ()),
             region=entry.get("region"),
-            type=entry.get("type") or agency_type(entry["name"]),
+            type=entry["type"],
             slug=entry.get("slug"),
-        ))
-    return AgencyTable(tuple(agencies), hashlib.sha256(raw).hexdigest())
+        )
+        for entry in data.get("agencies") or []
+    )
+    problems = _conflicts(agencies, path.name, text)
+    if problems:
+        raise AgencyTableError(problems)
+    return AgencyTable(agencies, hashlib.sha256(path.read_bytes()).hexdigest(), path.name)
+
+
+def _conflicts(agencies: tuple[Agency, ...], file: str, text: str) -> list[Diagnostic]:
+    """Two entries with one key or one slug, or a name both could mean in one region: errors naming both."""
+    problems = []
+
+    def where(i: int, key: str | None = None) -> tuple[int | None, str]:
+        path = ["agencies", i] + ([key] if key else [])
+        return key_line(text, path), dotted(path)
+
+    for j, b in enumerate(agencies):
+        for i, a in enumerate(agencies[:j]):
+            line, here = where(j)
+            _, there = where(i)
+            if a.key == b.key:
+                problems.append(Diagnostic(file, line, "error", "agencies-duplicate",
+                                           f"{here}（{b.name}）与 {there}（{a.name}）是同一单位 {a.key}；请合并为一项，旧名写入 aliases"))
+            elif a.url_slug == b.url_slug:
+                line, here = where(j, "slug" if b.slug else None)
+                problems.append(Diagnostic(file, line, "error", "agencies-slug-collision",
+                                           f"{here}（{b.name}）与 {there}（{a.name}）的网址名相同：{a.url_slug}；请为其中一个设置不同的 slug"))
+            else:
+                names_a = {normal(n) for n in (a.name, *a.aliases)}
+                shared = sorted(n for n in (b.name, *b.aliases) if normal(n) in names_a)
+                if shared and normal(a.region or "") == normal(b.region or ""):
+                    line, here = where(j, "aliases")
+                    problems.append(Diagnostic(file, line, "error", "agencies-ambiguous-alias",
+                                               f"{here}（{b.name}）与 {there}（{a.name}）在同一地区共用名称 {'、'.join(shared)}，无法区分"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who issued a report, as the site files it."""
+
+    key: str  #: agency_key
+    slug: str  #: the agency's URL name
+    type: str  #: government | department
+    region: str | None  #: the report's region, completed from the table when the table knows more
+    agency: Agency | None  #: the table entry, or None for an agency not in the table
+    notes: tuple[Diagnostic, ...] = ()
+
+
+def identify(file: str, name: str | None, region: str | None, table: AgencyTable,
+             key: str | None = None, slug: str | None = None, region_fixed: bool = False) -> Identity:
+    """The identity of a report by ``name`` in ``region``; ``key``/``slug`` are a sidecar's.
+
+    A sidecar's ``agency_key`` is looked up in the table too (an alias gives the canonical key).
+    The table's region completes the report's (东丽区 → 天津市东丽区) unless ``region_fixed`` (the
+    sidecar set it).
+    """
+    notes: list[Diagnostic] = []
+    probe = key or name
+    known = table.find(probe, region)
+    if known is None and probe and len(table.candidates(probe, region)) > 1:
+        names = "、".join(f"{a.name}（{a.region or '未注明地区'}）" for a in table.candidates(probe, region))
+        notes.append(Diagnostic(file, None, "warning", "agency-ambiguous",
+                                f"单位“{probe}”在 {table.file} 中可对应多个单位：{names}；请在 .meta.yml 中写明 region 或 agency_key"))
+    if known:
+        akey, kind = known.key, known.type
+        if not region_fixed and known.region and (not region or normal(region) in normal(known.region)):
+            region = known.region
+    else:
+        akey, kind = (re.sub(r"\s+", "", key) if key else agency_key(name, region)), agency_type(name)
+    return Identity(
+        key=akey,
+        slug=slug or (known.url_slug if known else slugify(akey)),
+        type=kind,
+        region=region,
+        agency=known,
+        notes=tuple(notes),
+    )
 
 
 def agency_type(name: str | None) -> str:
@@ -70,25 +260,33 @@ def agency_type(name: str | None) -> str:
 
 
 def agency_key(name: str | None, region: str | None) -> str:
-    """The agency qualified by its district when the name lacks it."""
+    """The agency qualified by its district when the name lacks it.
+
+    南开区司法局 in 天津市南开区 → 南开区司法局 (the name already names the district);
+    区政府办公室 in 天津市东丽区 → 东丽区政府办公室; 市人社局 in 浙江省杭州市 → 杭州市人社局;
+    司法局 in 天津市南开区 → 南开区司法局; 区政府办公室 in 天津市 (no district known) and anything
+    without a region → the name itself.
+    """
     if not name:
         return f"{region or ''}未署名单位"
     name = re.sub(r"\s+", "", name)
-    unit_match = LAST_UNIT.search(region or "")
-    unit = unit_match.group(1) if unit_match else None
-    if not unit:
+    units = region_units(region)
+    if not units:
         return name
-    stem = unit[:-1] if len(unit) > 2 else unit
-    if stem in name:
-        return name
-    if name[0] in "区县市镇乡" and unit.endswith(name[0]):
-        return unit + name[1:]  # 区政府办公室 → 东丽区政府办公室
-    return name if region and region in name else unit + name
+    for unit in units:
+        stem = unit[:-1] if len(unit) > 2 else unit
+        if stem in name:
+            return name
+    if LEVEL_WORD.match(name):
+        level = [u for u in units if u.endswith(name[0])]
+        # 区政府办公室 in 天津市: which district is unknown, and 天津市区政府办公室 would mislead
+        return level[-1] + name[1:] if level else name
+    return units[-1] + name
 
 
 def slugify(text: str) -> str:
     """Toneless lowercase pinyin joined by ``-``: 南开区司法局 → nan-kai-qu-si-fa-ju."""
-    words = lazy_pinyin(text, errors=lambda chars: [c for c in chars])
+    words = lazy_pinyin(unicodedata.normalize("NFKC", text), errors=lambda chars: [chars])  # ABC stays one word
     slug = "-".join(w.lower() for w in words)
     slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
     return slug or "report"
