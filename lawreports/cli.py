@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .convert import ConvertRun, convert_all, input_files
+from .identity import AGENCIES_FILE
 from .model import Diagnostic
 from .settings import Settings, SettingsError, load_settings
 
@@ -26,13 +27,27 @@ DESCRIPTION = """\
   python build_site.py convert         只转换（写入 docs/reports/）
   python build_site.py check           发布前检查（缺少部分、年份、序号、时限、敏感信息……）
 
+更正报告信息（标题、单位、年度、日期……）请写入与原文同名的 seeds/<文件名>.meta.yml，不要手工修改
+生成的页面（手工修改过的页面不会被覆盖，转换会报错；确认要覆盖时加 --force）。
+单位的规范名称、简称（别名）、所属地区和网址名见 agencies.yml。
+
 退出码：0 全部成功；1 有报告未通过（其余报告照常处理，问题已逐条列出）；2 命令用法错误。
 """
 
-PROGRESS_THRESHOLD = 30  #: more files than fit on a screen get a progress bar
+PROGRESS_THRESHOLD = 30  #: screen height assumed when the terminal does not say
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._optionals.title = "选项"
+
     def error(self, message: str) -> None:  # usage errors exit 2, in Chinese
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: 用法错误：{message}\n")
@@ -40,8 +55,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
-        prog="build_site.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
+        prog="build_site.py", description=DESCRIPTION, add_help=False,
     )
     parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     parser.add_argument("--version", action="version", version=f"lawreports {__version__}", help="显示版本号")
@@ -52,9 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="只把报告原文转换为 Markdown 页面", add_help=False,
                                   description="把报告原文转换为带元数据的 Markdown 页面。退出码：0 全部成功；1 有文件失败；2 用法错误。")
     convert.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-    convert.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
-    convert.add_argument("--out", help="页面输出目录（默认 docs/reports/）")
-    convert.add_argument("--force", action="store_true", help="覆盖手工修改过的页面")
+    convert.add_argument("--seeds", help="报告原文所在目录（默认 seeds/，见 mkdocs.yml 的 extra.reports.seeds_dir）")
+    convert.add_argument("--out", help="页面输出目录（默认 docs/reports/，见 extra.reports.reports_dir）")
+    convert.add_argument("--agencies", help="单位表（默认为网站配置文件旁的 agencies.yml）")
+    # SUPPRESS: `build_site.py --force convert` must keep the --force given before the command
+    convert.add_argument("--force", action="store_true", default=argparse.SUPPRESS, help="覆盖手工修改过的页面")
 
     check = commands.add_parser("check", help="发布前检查，不生成网站", add_help=False,
                                 description="列出督察时会发现的问题：file:line: 级别 代码: 说明。退出码：有 error 时为 1，否则为 0。")
@@ -65,19 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command line; never lets a Python traceback reach the user."""
     try:
-        settings = load_settings(Path(args.config))
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: say so in one line, in Chinese, with what to send
+        print(f"错误：程序内部错误（{type(err).__name__}: {err}）。请把这条信息和所用的命令发给维护人员。", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    config = Path(args.config)
+    try:
+        settings = load_settings(config)
     except SettingsError as err:
         print(f"错误：{err}", file=sys.stderr)
         return 1
     if args.command == "convert":
-        seeds = Path(args.seeds or settings.seeds_dir)
-        out = Path(args.out or settings.reports_dir)
+        root = config.parent
+        seeds = Path(args.seeds) if args.seeds else root / settings.seeds_dir
+        out = Path(args.out) if args.out else root / settings.reports_dir
         if not seeds.is_dir():
             print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
             return 2
-        run = run_convert(seeds, out, settings, force=args.force)
+        agencies = Path(args.agencies) if args.agencies else agencies_file(config)
+        run = run_convert(seeds, out, settings, force=args.force, agencies=agencies)
         return 0 if run.ok else 1
     if args.command == "check":
         from .checks import run_checks_command
@@ -86,48 +117,74 @@ def main(argv: list[str] | None = None) -> int:
     return build(settings, Path(args.config), force=args.force)
 
 
-def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False) -> ConvertRun:
-    files = input_files(seeds)
-    if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
-        from rich.progress import Progress
+def agencies_file(config: Path) -> Path:
+    """The agency table: ``agencies.yml`` beside the site configuration (the project root)."""
+    return config.parent / AGENCIES_FILE
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("转换报告", total=len(files))
-            run = convert_all(seeds, out, settings, force=force, progress=lambda name: bar.advance(task))
+
+def screen_lines() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).lines
+    except (OSError, ValueError):
+        return PROGRESS_THRESHOLD
+
+
+def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False, agencies: Path | None = None) -> ConvertRun:
+    """Convert with a progress bar on a terminal when the files fill more than a screen; then print
+    every diagnostic and the summary."""
+    total = len(input_files(seeds))
+    bar = None
+    if total > screen_lines() and sys.stderr.isatty():
+        try:
+            from rich.console import Console
+            from rich.progress import Progress
+        except ImportError:  # rich is a convenience, never a requirement
+            bar = None
+        else:
+            bar = Progress(console=Console(stderr=True), transient=True)
+    if bar is None:
+        run = convert_all(seeds, out, settings, force=force, agencies_file=agencies)
     else:
-        run = convert_all(seeds, out, settings, force=force)
+        with bar:
+            task = bar.add_task("转换报告", total=total)
+            run = convert_all(seeds, out, settings, force=force, agencies_file=agencies,
+                              progress=lambda name: bar.advance(task))
     print_diagnostics(run.diagnostics)
-    print_summary(run, len(files))
+    print_summary(run)
     return run
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Errors to stderr, warnings and infos to stdout, one ``file:line: severity code: message`` each."""
     for item in diagnostics:
         stream = sys.stderr if item.severity == "error" else sys.stdout
         print(item, file=stream)
 
 
-def print_summary(run: ConvertRun, total: int) -> None:
+def print_summary(run: ConvertRun) -> None:
+    """converted, failed, pages written/unchanged/removed, warnings per file."""
     warnings: dict[str, int] = {}
     for item in run.diagnostics:
         if item.severity == "warning":
             warnings[item.file] = warnings.get(item.file, 0) + 1
-    converted = total - len(set(run.failed))
-    print(f"共 {total} 份：转换成功 {converted} 份，失败 {len(set(run.failed))} 份；"
+    failed = sorted(set(run.failed))
+    print(f"共 {run.total} 份：转换成功 {run.total - len(failed)} 份，失败 {len(failed)} 份；"
           f"写入 {len(run.written)} 页，未变 {len(run.unchanged)} 页，删除 {len(run.removed)} 页。")
     if warnings:
         print("提示（warning）：" + "；".join(f"{name} {count} 条" for name, count in sorted(warnings.items())))
-    if run.failed:
-        print("未转换：" + "、".join(sorted(set(run.failed))), file=sys.stderr)
+    if failed:
+        print("未转换：" + "、".join(failed), file=sys.stderr)
+    elif not run.ok:
+        print("有错误，见上文。", file=sys.stderr)
 
 
 def build(settings: Settings, config: Path, force: bool = False) -> int:
     """Convert, then build the site into a temporary folder and swap it in: never half a site."""
-    seeds, out = Path(settings.seeds_dir), Path(settings.reports_dir)
+    seeds, out = config.parent / settings.seeds_dir, config.parent / settings.reports_dir
     if not seeds.is_dir():
         print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
         return 2
-    run = run_convert(seeds, out, settings, force=force)
+    run = run_convert(seeds, out, settings, force=force, agencies=agencies_file(config))
     if not config.exists():
         print(f"错误：找不到网站配置 {config}", file=sys.stderr)
         return 1
