@@ -115,6 +115,13 @@ class Context:
     agencies: AgencyTable
     tool: str  #: tool version
 
+    @classmethod
+    def load(cls, settings: Settings, agencies_file: Path | None = None) -> "Context":
+        """The tables for a run; ``agencies_file`` None means ``agencies.yml`` in the working
+        directory. Raises AgencyTableError when the agency table is invalid."""
+        table = agencies_file if agencies_file is not None else DEFAULT_AGENCIES
+        return cls(settings, load_parts(), load_agencies(table), tool_version())
+
     def inputs_hash(self, data: bytes, sidecar: bytes | None) -> str:
         """Everything a page depends on: raw bytes, sidecar, tool, part and agency tables, region."""
         items = [hashlib.sha256(data).hexdigest(), hashlib.sha256(sidecar).hexdigest() if sidecar is not None else "-",
@@ -233,28 +240,53 @@ def page_info(matter: dict, path: str) -> PageInfo:
 # -- one file -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A raw file read, parsed, corrected by its sidecar and identified: everything but the page.
+
+    ``check`` uses this too, so both commands see the same report and the same agency."""
+
+    report: Report  #: sidecar values applied, region completed from the agency table
+    identity: Identity
+    values: dict  #: the sidecar's values ({} without a sidecar)
+    from_sidecar: tuple[str, ...]
+
+
+def prepare(path: Path, context: Context, data: bytes | None = None) -> Prepared:
+    """read → parse → sidecar → identity for one raw file. Raises ReadError, ParseError, SidecarError
+    or OSError, each naming what is wrong."""
+    error = unsupported(path)
+    if error:
+        raise error
+    if data is None:
+        data = path.read_bytes()
+    sidecar_file = sidecar_path(path)
+    overrides = load_sidecar(sidecar_file) if sidecar_file.is_file() else None
+    values = overrides.values if overrides else {}
+    source = source_from_bytes(path.name, data)
+    report = parse_report(source, context.parts, default_region=values.get("region") or context.settings.region)
+    report, from_sidecar = apply_sidecar(report, overrides)
+    report, identity = _identify(report, values, overrides.path if overrides else None, context.agencies)
+    return Prepared(report, identity, values, from_sidecar)
+
+
 def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]]) -> Converted:
-    """Raw file → page text. Raises ReadError, ParseError or SidecarError (or OSError)."""
+    """Raw file → page text (or the page on disk, when its inputs are unchanged).
+    Raises what ``prepare`` raises."""
     error = unsupported(path)
     if error:
         raise error
     data = path.read_bytes()
     sidecar_file = sidecar_path(path)
-    sidecar_bytes = sidecar_file.read_bytes() if sidecar_file.is_file() else None
-    key = context.inputs_hash(data, sidecar_bytes)
+    key = context.inputs_hash(data, sidecar_file.read_bytes() if sidecar_file.is_file() else None)
     previous = cached.get(path.name)
     if previous and previous[0].get("inputs_sha256") == key:
         matter, rel = previous
         info = page_info(matter, rel)
         return Converted(path.name, None, rel, info, info.warnings)
 
-    overrides = load_sidecar(sidecar_file) if sidecar_bytes is not None else None
-    values = overrides.values if overrides else {}
-    source = source_from_bytes(path.name, data)
-    report = parse_report(source, context.parts, default_region=values.get("region") or context.settings.region)
-    report, from_sidecar = apply_sidecar(report, overrides)
-    report, identity = _identify(report, values, overrides.path if overrides else None, context.agencies)
-
+    prepared = prepare(path, context, data)
+    report, identity, values = prepared.report, prepared.identity, prepared.values
     rel = f"{report.year or 'undated'}/{identity.slug}.md"
     facts = PageFacts(
         display_title=display_title(report),
@@ -264,7 +296,7 @@ def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]
         url=rel[:-3] + "/",
         index_no=report.index_no or f"{identity.slug}/{report.year or 'undated'}",
         source_url=values.get("source_url"),
-        from_sidecar=from_sidecar,
+        from_sidecar=prepared.from_sidecar,
         sidecar_note=values.get("note"),
     )
     page = render_page(report, facts)
@@ -335,9 +367,8 @@ def convert_all(
     run = ConvertRun()
     files = input_files(seeds_dir)
     run.total = len(files)
-    table_file = agencies_file if agencies_file is not None else DEFAULT_AGENCIES
     try:
-        context = Context(settings, load_parts(), load_agencies(table_file), tool_version())
+        context = Context.load(settings, agencies_file)
     except AgencyTableError as err:  # no identity can be trusted: nothing is converted or touched
         run.diagnostics.extend(err.diagnostics)
         run.failed.extend(p.name for p in files)
@@ -438,35 +469,43 @@ def _publish(converted: list[Converted], out_dir: Path, output: OutputFolder, fo
     """Write the pages whose text changed, guarding hand-edited and hand-written pages."""
     for item in converted:
         run.diagnostics.extend(item.diagnostics)
-        rel, target = item.path, out_dir / item.path
-        if rel in output.foreign:
-            run.fail(item.source, Diagnostic(item.source, None, "error", "page-not-generated",
-                                             f"输出目录中的 {rel} 不是本工具生成的页面，未覆盖；请移走该文件，或在 .meta.yml 中为本报告设置其他 slug"))
-            continue
-        if rel in output.edited and not force:
-            run.fail(item.source, Diagnostic(item.source, None, "error", "hand-edited",
-                                             f"页面 {rel} 已被手工修改，未覆盖；更正请写入 {Path(item.source).stem}.meta.yml，"
-                                             "或确认后用 --force 覆盖"))
-            matter, _ = read_front_matter(target)
-            if matter and matter.get("source"):
-                run.pages.append(page_info(matter, rel))  # the page stays published as edited
-            continue
-        owner = output.owner(rel)
-        if owner and owner != item.source and owner in run.failed:
-            run.fail(item.source, Diagnostic(item.source, None, "error", "duplicate-report",
-                                             f"页面 {rel} 属于 {owner}（本次未能转换），{item.source} 未覆盖它；"
-                                             "两份报告可能是同一单位同一年度"))
-            continue
-        if item.page is None:
-            run.unchanged.append(rel)
-        else:
-            try:
-                _write_if_changed(target, item.page, run, rel)
-            except OSError as err:
-                run.fail(item.source, Diagnostic(item.source, None, "error", "write-failed",
-                                                 f"无法写入 {rel}：{err.strerror or err}"))
-                continue
-        run.pages.append(item.info)
+        try:
+            _publish_one(item, out_dir, output, force, run)
+        except Exception as err:  # a bug must not cost the other pages
+            run.fail(item.source, internal_error(item.source, err))
+
+
+def _publish_one(item: Converted, out_dir: Path, output: OutputFolder, force: bool, run: ConvertRun) -> None:
+    """Write one page unless a guard says no (each refusal names the page and what to do)."""
+    rel, target = item.path, out_dir / item.path
+    if rel in output.foreign:
+        run.fail(item.source, Diagnostic(item.source, None, "error", "page-not-generated",
+                                         f"输出目录中的 {rel} 不是本工具生成的页面，未覆盖；请移走该文件，或在 .meta.yml 中为本报告设置其他 slug"))
+        return
+    if rel in output.edited and not force:
+        run.fail(item.source, Diagnostic(item.source, None, "error", "hand-edited",
+                                         f"页面 {rel} 已被手工修改，未覆盖；更正请写入 {Path(item.source).stem}.meta.yml，"
+                                         "或确认后用 --force 覆盖"))
+        matter, _ = read_front_matter(target)
+        if matter and matter.get("source"):
+            run.pages.append(page_info(matter, rel))  # the page stays published as edited
+        return
+    owner = output.owner(rel)
+    if owner and owner != item.source and owner in run.failed:
+        run.fail(item.source, Diagnostic(item.source, None, "error", "duplicate-report",
+                                         f"页面 {rel} 属于 {owner}（本次未能转换），{item.source} 未覆盖它；"
+                                         "两份报告可能是同一单位同一年度"))
+        return
+    if item.page is None:
+        run.unchanged.append(rel)
+    else:
+        try:
+            _write_if_changed(target, item.page, run, rel)
+        except OSError as err:
+            run.fail(item.source, Diagnostic(item.source, None, "error", "write-failed",
+                                             f"无法写入 {rel}：{err.strerror or err}"))
+            return
+    run.pages.append(item.info)
 
 
 def _write_if_changed(target: Path, page: str, run: ConvertRun, rel: str) -> None:

@@ -704,3 +704,53 @@ def test_the_same_input_gives_byte_identical_pages(tmp_path: Path):
     shutil.rmtree(first)
     run_convert(seeds, first, force=True)
     assert snapshot(first) == snapshot(second)
+
+
+def test_an_unexpected_exception_while_writing_costs_only_that_page(tmp_path: Path, monkeypatch):
+    real = convert_module._write_if_changed
+
+    def flaky(target, page, run, rel):
+        if "nan-kai-qu-si-fa-ju" in rel:
+            raise ValueError("disk says no")
+        return real(target, page, run, rel)
+
+    monkeypatch.setattr(convert_module, "_write_if_changed", flaky)
+    run = run_convert(all_seeds(tmp_path), tmp_path / "out")
+    assert run.failed == [S004]
+    (error,) = errors(run, S004)
+    assert error.code == "internal-error" and "disk says no" in error.message
+    assert set(pages(tmp_path / "out")) == set(SEEDS) - {S004}
+
+
+def test_a_write_failure_is_named(tmp_path: Path, monkeypatch):
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(convert_module.os, "replace", refuse)
+    run = run_convert(make_seeds(tmp_path, {S004: text_of(S004)}), tmp_path / "out")
+    assert run.failed == [S004]
+    (error,) = errors(run, S004)
+    assert error.code == "write-failed" and "2023/nan-kai-qu-si-fa-ju.md" in error.message
+
+
+def test_a_new_report_does_not_take_the_page_of_one_that_failed(tmp_path: Path):
+    seeds, out = make_seeds(tmp_path, {S004: text_of(S004)}), tmp_path / "out"
+    run_convert(seeds, out)
+    _, page = pages(out)[S004]
+    before = page.read_bytes()
+    (seeds / S004).write_bytes(b"")  # now fails ...
+    (seeds / "004_resent.txt").write_text(text_of(S004) + "\n补充。\n", encoding="utf-8")  # ... and this one would take its page
+    run = run_convert(seeds, out)
+    assert sorted(run.failed) == sorted([S004, "004_resent.txt"])
+    (error,) = errors(run, "004_resent.txt")
+    assert error.code == "duplicate-report" and S004 in error.message
+    assert page.read_bytes() == before
+
+
+def test_prepare_gives_check_the_same_report_and_identity(tmp_path: Path):
+    seeds = make_seeds(tmp_path, {S002: text_of(S002), f"{S002[:-4]}.meta.yml": "deadline: 2024-03-31\n"})
+    context = convert_module.Context.load(Settings(), AGENCIES)
+    prepared = convert_module.prepare(seeds / S002, context)
+    assert prepared.identity.key == "东丽区人民政府办公室" and prepared.identity.type == "department"
+    assert prepared.report.region == "天津市东丽区"
+    assert prepared.values == {"deadline": "2024-03-31"} and prepared.from_sidecar == ("deadline",)
