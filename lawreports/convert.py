@@ -422,9 +422,11 @@ def sidecar_findings(seeds_dir: Path, files: list[Path]) -> list[Diagnostic]:
         if path.name.endswith(".meta.yml") and path.name[: -len(".meta.yml")] not in stems:
             out.append(Diagnostic(path.name, None, "warning", "sidecar-orphan",
                                   "没有同名的报告原文，此更正文件未被使用"))
-        elif path.suffix in (".yml", ".yaml") and not path.name.endswith(".meta.yml") and path.stem in stems:
-            out.append(Diagnostic(path.name, None, "warning", "sidecar-name",
-                                  f"更正文件应命名为 {path.stem}.meta.yml，此文件未被使用"))
+        elif path.suffix in (".yml", ".yaml") and not path.name.endswith(".meta.yml"):
+            stem = path.name[: -len(".meta.yaml")] if path.name.endswith(".meta.yaml") else path.stem
+            if stem in stems:
+                out.append(Diagnostic(path.name, None, "warning", "sidecar-name",
+                                      f"更正文件应命名为 {stem}.meta.yml，此文件未被使用"))
     return out
 
 

@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
@@ -94,15 +95,26 @@ class AgencyTable:
     sha256: str  #: hash of the file: part of the conversion cache key
     file: str = AGENCIES_FILE
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[tuple[int, Agency]]]:
+        """normalised name or alias → [(0 for a canonical name, 1 for an alias), agency], in table order."""
+        index: dict[str, list[tuple[int, Agency]]] = {}
+        for agency in self.agencies:
+            index.setdefault(normal(agency.name), []).append((0, agency))
+            for alias in agency.aliases:
+                index.setdefault(normal(alias), []).append((1, agency))
+        return index
+
     def candidates(self, name: str | None, region: str | None = None) -> list[Agency]:
         """Agencies with this name or alias whose region fits ``region`` (canonical names first)."""
         if not name:
             return []
-        wanted = normal(name)
-        by_name = [a for a in self.agencies if normal(a.name) == wanted and fits(a.region, region)]
-        by_alias = [a for a in self.agencies if wanted in map(normal, a.aliases) and fits(a.region, region)
-                    and a not in by_name]
-        return by_name + by_alias
+        found = sorted(self._by_name.get(normal(name), ()), key=lambda pair: pair[0])
+        out: list[Agency] = []
+        for _, agency in found:
+            if fits(agency.region, region) and agency not in out:
+                out.append(agency)
+        return out
 
     def find(self, name: str | None, region: str | None = None) -> Agency | None:
         """The one agency ``name`` stands for in ``region``, or None (unknown or ambiguous).
@@ -181,31 +193,42 @@ def load_agencies(path: Path) -> AgencyTable:
 
 
 def _conflicts(agencies: tuple[Agency, ...], file: str, text: str) -> list[Diagnostic]:
-    """Two entries with one key or one slug, or a name both could mean in one region: errors naming both."""
+    """Two entries with one key or one slug, or a name both could mean in one region: errors naming
+    both (the later entry's line)."""
     problems = []
 
     def where(i: int, key: str | None = None) -> tuple[int | None, str]:
         path = ["agencies", i] + ([key] if key else [])
         return key_line(text, path), dotted(path)
 
-    for j, b in enumerate(agencies):
-        for i, a in enumerate(agencies[:j]):
-            line, here = where(j)
-            _, there = where(i)
-            if a.key == b.key:
-                problems.append(Diagnostic(file, line, "error", "agencies-duplicate",
-                                           f"{here}（{b.name}）与 {there}（{a.name}）是同一单位 {a.key}；请合并为一项，旧名写入 aliases"))
-            elif a.url_slug == b.url_slug:
-                line, here = where(j, "slug" if b.slug else None)
-                problems.append(Diagnostic(file, line, "error", "agencies-slug-collision",
-                                           f"{here}（{b.name}）与 {there}（{a.name}）的网址名相同：{a.url_slug}；请为其中一个设置不同的 slug"))
+    def clash(j: int, i: int, code: str, key: str | None, message: str) -> None:
+        line, here = where(j, key)
+        _, there = where(i)
+        problems.append(Diagnostic(file, line, "error", code, message.format(
+            here=f"{here}（{agencies[j].name}）", there=f"{there}（{agencies[i].name}）")))
+
+    first_key: dict[str, int] = {}
+    first_slug: dict[str, int] = {}
+    first_name: dict[tuple[str, str], int] = {}
+    for j, agency in enumerate(agencies):
+        key, slug = agency.key, agency.url_slug
+        if key in first_key:
+            clash(j, first_key[key], "agencies-duplicate", None,
+                  f"{{here}}与 {{there}}是同一单位 {key}；请合并为一项，旧名写入 aliases")
+            continue
+        first_key[key] = j
+        if slug in first_slug:
+            clash(j, first_slug[slug], "agencies-slug-collision", "slug" if agency.slug else None,
+                  f"{{here}}与 {{there}}的网址名相同：{slug}；请为其中一个设置不同的 slug")
+        else:
+            first_slug[slug] = j
+        region = normal(agency.region or "")
+        for name in dict.fromkeys(normal(n) for n in (agency.name, *agency.aliases)):
+            if (name, region) in first_name:
+                clash(j, first_name[(name, region)], "agencies-ambiguous-alias", "aliases",
+                      f"{{here}}与 {{there}}在同一地区共用名称 {name}，无法区分")
             else:
-                names_a = {normal(n) for n in (a.name, *a.aliases)}
-                shared = sorted(n for n in (b.name, *b.aliases) if normal(n) in names_a)
-                if shared and normal(a.region or "") == normal(b.region or ""):
-                    line, here = where(j, "aliases")
-                    problems.append(Diagnostic(file, line, "error", "agencies-ambiguous-alias",
-                                               f"{here}（{b.name}）与 {there}（{a.name}）在同一地区共用名称 {'、'.join(shared)}，无法区分"))
+                first_name[(name, region)] = j
     return problems
 
 

@@ -256,12 +256,14 @@ def test_sidecar_agency_key_and_slug_set_the_identity(tmp_path: Path):
 
 
 def test_orphan_and_misnamed_sidecars_are_warned_about(tmp_path: Path):
-    seeds = make_seeds(tmp_path, {S000: text_of(S000), "gone.meta.yml": "year: 2023\n", f"{S000[:-4]}.yml": "year: 2023\n"})
+    seeds = make_seeds(tmp_path, {S000: text_of(S000), S004: text_of(S004), "gone.meta.yml": "year: 2023\n",
+                                  f"{S000[:-4]}.yml": "year: 2023\n", f"{S004[:-4]}.meta.yaml": "year: 2023\n"})
     run = run_convert(seeds, tmp_path / "out")
     assert run.ok
     codes = {(d.file, d.code) for d in run.diagnostics}
     assert ("gone.meta.yml", "sidecar-orphan") in codes
     assert (f"{S000[:-4]}.yml", "sidecar-name") in codes
+    assert (f"{S004[:-4]}.meta.yaml", "sidecar-name") in codes
 
 
 # -- identity: the agency table -----------------------------------------------------------------------
