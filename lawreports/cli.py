@@ -158,7 +158,7 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     """Errors to stderr, warnings and infos to stdout, one ``file:line: severity code: message`` each."""
     for item in diagnostics:
         stream = sys.stderr if item.severity == "error" else sys.stdout
-        print(item, file=stream)
+        print(item, file=stream, flush=True)  # in file order, even when both streams go to one log
 
 
 def print_summary(run: ConvertRun) -> None:
@@ -172,6 +172,7 @@ def print_summary(run: ConvertRun) -> None:
           f"写入 {len(run.written)} 页，未变 {len(run.unchanged)} 页，删除 {len(run.removed)} 页。")
     if warnings:
         print("提示（warning）：" + "；".join(f"{name} {count} 条" for name, count in sorted(warnings.items())))
+    sys.stdout.flush()
     if failed:
         print("未转换：" + "、".join(failed), file=sys.stderr)
     elif not run.ok:

@@ -178,7 +178,9 @@ def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[t
             problems.append((path, "missing-key", f"{where or '顶层'} 缺少键 {', '.join(missing)}"))
         else:
             last = next((str(p) for p in reversed(path) if not isinstance(p, int)), "")
-            if error.validator == "type":
+            if last in hints:
+                wanted = hints[last]
+            elif error.validator == "type":
                 names = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
                 wanted = "或".join(TYPE_NAMES.get(t, t) for t in names)
             elif error.validator == "enum":
@@ -186,7 +188,7 @@ def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[t
             elif error.validator == "uniqueItems":
                 wanted = "没有重复项的列表"
             else:
-                wanted = hints.get(last, error.message)
+                wanted = error.message
             problems.append((path, "bad-value", f"键 {where} 的值 {error.instance!r} 无效：应为{wanted}"))
     return problems
 
