@@ -307,3 +307,14 @@ def test_progress_bar_on_a_terminal_does_not_break_the_run(tmp_path: Path):
     assert "转换成功 40 份" in text
     assert "Traceback" not in text
     assert len(list((tmp_path / "out").rglob("*.md"))) == 40
+
+
+def test_one_log_for_both_streams_reads_in_order(tmp_path: Path):
+    project(tmp_path, {S000: text_of(S000), "empty.txt": b"", S002: text_of(S002)})
+    result = subprocess.run([sys.executable, str(BUILD_SITE), "convert", "--seeds", "seeds", "--out", "out"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{S002}:17: warning") or lines[0].startswith("empty.txt: error")
+    assert lines[-3].startswith("共 3 份：转换成功 2 份，失败 1 份")
+    assert lines[-2] == f"提示（warning）：{S002} 1 条"
+    assert lines[-1] == "未转换：empty.txt"

@@ -10,10 +10,13 @@ from __future__ import annotations
 import codecs
 import os
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lawreports import convert as convert_module
 from lawreports.convert import ConvertRun, convert_all, read_front_matter
@@ -756,3 +759,16 @@ def test_prepare_gives_check_the_same_report_and_identity(tmp_path: Path):
     assert prepared.identity.key == "东丽区人民政府办公室" and prepared.identity.type == "department"
     assert prepared.report.region == "天津市东丽区"
     assert prepared.values == {"deadline": "2024-03-31"} and prepared.from_sidecar == ("deadline",)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: t.encode("utf-8")))
+def test_no_input_escapes_as_an_exception(data):
+    """Whatever bytes a raw file holds, the run names it or converts it; the good report is written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = make_seeds(Path(tmp), {S004: text_of(S004), "any.txt": data})
+        run = run_convert(seeds, Path(tmp) / "out")
+        assert S004 in {p.source for p in run.pages}
+        converted = "any.txt" in {p.source for p in run.pages}
+        assert converted or errors(run, "any.txt") or "any.txt" in run.failed
+        assert not any(d.code == "internal-error" for d in run.diagnostics), run.diagnostics
