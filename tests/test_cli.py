@@ -70,7 +70,7 @@ def test_all_good_exits_0_with_a_summary(tmp_path: Path):
     assert "共 5 份：转换成功 5 份，失败 0 份；写入 5 页" in result.stdout
     assert f"{S002}:17: warning unnumbered-heading:" in result.stdout
     assert f"提示（warning）：{S002} 1 条" in result.stdout
-    assert result.stderr == ""
+    assert ": error " not in result.stderr and "未转换" not in result.stderr
     assert set(pages(tmp_path / "out")) == set(SEEDS)
 
 
