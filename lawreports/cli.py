@@ -113,7 +113,9 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "check":
         from .checks import run_checks_command
 
-        return run_checks_command(Path(args.seeds or settings.seeds_dir), settings, args.format)
+        seeds = Path(args.seeds) if args.seeds else config.parent / settings.seeds_dir
+        agencies = Path(args.agencies) if getattr(args, "agencies", None) else agencies_file(config)
+        return run_checks_command(seeds, settings, args.format, agencies)
     return build(settings, Path(args.config), force=args.force)
 
 

@@ -114,7 +114,7 @@ def test_bad_files_are_named_the_others_converted_exit_1(tmp_path: Path):
     assert f"{S000}" not in result.stderr
     for name, code in [("empty.txt", "empty"), ("blank.txt", "empty"), ("control.txt:2", "bad-character"),
                        ("replacement.txt:2", "bad-character"), ("private.txt:2", "bad-character"),
-                       ("title_only.txt", "no-body"), ("old.doc", "unsupported-format"),
+                       ("title_only.txt:1", "no-body"), ("old.doc", "unsupported-format"),
                        ("old.wps", "unsupported-format"), ("new.docx", "unsupported-format"),
                        ("scan.pdf", "unsupported-format"), ("bad_sidecar.meta.yml:2", "sidecar-unknown-key")]:
         assert f"{name}: error {code}:" in result.stderr, name

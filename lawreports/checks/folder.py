@@ -13,14 +13,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..convert import input_files
-from ..identity import AgencyTable, agency_key, agency_type, load_agencies
+from ..convert import Context, input_files, prepare, tool_version
+from ..identity import AgencyTable, load_agencies
 from ..model import Diagnostic, Report
-from ..parse import ParseError, parse_report
-from ..parts import PartTable, load_parts
-from ..read import ReadError, read_source
+from ..parse import ParseError
+from ..parts import load_parts
+from ..read import ReadError
 from ..settings import Settings, deadline_for
-from ..sidecar import SidecarError, apply_sidecar, load_sidecar, sidecar_path
+from ..sidecar import SidecarError
 
 #: Formats handed to ``read_source``: .txt is read (as by ``convert``); for .doc/.wps it gives its own
 #: advice. Anything else in the folder is reported, not guessed at.
@@ -39,16 +39,10 @@ class Entry:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def load_entry(path: Path, settings: Settings, table: PartTable, agencies: AgencyTable | None) -> Entry:
+def load_entry(path: Path, context: Context) -> Entry:
+    """read → parse → sidecar → identity exactly as ``convert`` does; failures become findings."""
     try:
-        if path.suffix.lower() not in KNOWN_FORMATS:
-            raise ReadError("unsupported-format", f"暂不支持 {path.suffix or '无扩展名'} 文件，目前只支持 .txt 文本文件")
-        sidecar_file = sidecar_path(path)
-        overrides = load_sidecar(sidecar_file) if sidecar_file.exists() else None
-        source = read_source(path)
-        values = overrides.values if overrides else {}
-        report = parse_report(source, table, default_region=values.get("region") or settings.region)
-        report, _ = apply_sidecar(report, overrides)
+        prepared = prepare(path, context)
     except (ReadError, ParseError) as err:
         problem = Diagnostic(path.name, err.line, "error", err.code, err.message)
         return Entry(path.name, None, None, "department", None, (problem,))
@@ -58,24 +52,19 @@ def load_entry(path: Path, settings: Settings, table: PartTable, agencies: Agenc
     except OSError as err:
         problem = Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror}")
         return Entry(path.name, None, None, "department", None, (problem,))
-
-    known = agencies.find(report.agency) if agencies else None
-    name = known.name if known else report.agency
-    region = report.region or (known.region if known else None)
-    key = str(values.get("agency_key") or agency_key(name, (known.region if known else None) or region))
-    kind = known.type if known else agency_type(name)
+    report, identity, values = prepared.report, prepared.identity, prepared.values
     if "deadline" in values:
         deadline = dt.date.fromisoformat(str(values["deadline"]))
     else:
-        deadline = deadline_for(settings, kind, report.year) if report.year else None
-    return Entry(path.name, report, key, kind, deadline)
+        deadline = deadline_for(context.settings, identity.type, report.year) if report.year else None
+    return Entry(path.name, report, identity.key, identity.type, deadline)
 
 
 def load_folder(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None) -> list[Entry]:
     """Every raw file of ``seeds_dir``; an invalid agency table is an entry of its own (its errors)."""
-    table = load_parts()
     agencies, problems = _agency_table(agencies_file or Path("agencies.yml"))
-    entries = [load_entry(path, settings, table, agencies) for path in input_files(seeds_dir)]
+    context = Context(settings, load_parts(), agencies or AgencyTable((), ""), tool_version())
+    entries = [load_entry(path, context) for path in input_files(seeds_dir)]
     if problems:
         entries.append(Entry(problems[0].file, None, None, "department", None, tuple(problems)))
     return entries
@@ -135,12 +124,12 @@ def as_json(findings: list[Diagnostic]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
-def run_checks_command(seeds_dir: Path, settings: Settings, fmt: str = "text") -> int:
+def run_checks_command(seeds_dir: Path, settings: Settings, fmt: str = "text", agencies_file: Path | None = None) -> int:
     """``build_site.py check``: print the findings; 1 when any is an error, 2 when the folder is missing."""
     if not seeds_dir.is_dir():
         print(f"错误：找不到报告目录 {seeds_dir}", file=sys.stderr)
         return 2
-    entries = load_folder(seeds_dir, settings)
+    entries = load_folder(seeds_dir, settings, agencies_file)
     findings = check_entries(entries, settings)
     if fmt == "json":
         print(as_json(findings))

@@ -80,11 +80,11 @@ def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
         if not all(_title_like(item.text) for item in head):
             break
         if _title_like(last.text) and _ends_title(last.text) and _names_report("".join(i.text for i in window)):
-            return _make_title(head, last.text), lines[count:]
+            return _make_title(head, last.text, last.line), lines[count:]
         run_in = _run_in_title(last.text)
         if run_in is not None:
             title_part, rest = run_in
-            title = _make_title(head, title_part)
+            title = _make_title(head, title_part, last.line)
             rest_line = TextLine(last.line, rest, False)
             return title, [rest_line, *lines[count:]]
         if not _title_like(last.text):
@@ -111,9 +111,9 @@ def _run_in_title(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _make_title(head: list[TextLine], last: str) -> Title:
+def _make_title(head: list[TextLine], last: str, last_line: int) -> Title:
     pieces = [item.text for item in head] + [last]
-    first_line = head[0].line if head else None
+    first_line = head[0].line if head else last_line
     # issuer lines stacked above 关于…报告 are separate bodies: keep them apart with a space
     if head and fold(last).startswith("关于"):
         issuers = tuple(item.text for item in head)
@@ -121,7 +121,7 @@ def _make_title(head: list[TextLine], last: str) -> Title:
     else:
         issuers = ()
         text = "".join(pieces)
-    return Title(text=text, lines=tuple(pieces), line=first_line or 0, issuers=issuers)
+    return Title(text=text, lines=tuple(pieces), line=first_line, issuers=issuers)
 
 
 def take_addressee(lines: list[TextLine]) -> tuple[TextLine | None, list[TextLine]]:
@@ -287,7 +287,8 @@ def region_from_name(name: str | None) -> str | None:
     """``天津市静海区人民政府`` → 天津市静海区; ``区政府办公室`` → None."""
     if not name:
         return None
-    found = patterns.REGION.match(fold(name).replace(" ", ""))
+    name = re.sub(r"^(?:中共|中国共产党)", "", fold(name).replace(" ", ""))  # 中共宣州区新田镇委员会
+    found = patterns.REGION.match(name)
     region = found.group("region") if found else ""
     return region if len(region) >= 3 else None
 
