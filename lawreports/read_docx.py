@@ -1,0 +1,316 @@
+"""Stage 1 for Word files: a ``.docx`` → the same :class:`SourceText` the text reader produces.
+
+The rest of the pipeline (parse → render) does not know the report came from Word. What a line is:
+
+* **A paragraph is a line**, in document order, after a blank line (so the parser never mistakes
+  two Word paragraphs for a hard-wrapped one). A manual line break inside a paragraph (Shift+Enter,
+  ``w:br``/``w:cr``) also ends a line, without a blank line. ``SourceLine.number`` is the paragraph's
+  1-based position among all paragraphs of the document (table cells and text boxes included), so
+  a message can say 第 N 段; the blank line before a paragraph and the pieces of a paragraph broken
+  by manual line breaks share its number (numbers are not unique, the text is last).
+* **Automatic list numbers** (``一、`` ``（一）`` from ``numbering.xml``) are rendered by
+  :mod:`lawreports.numbering` and put in front of the paragraph text, as Word shows them.
+* **A table row is a line** ``| 单元格 | 单元格 |`` (cells in order, a cell's paragraphs joined by a
+  space, merged cells once): every character kept, readable as written, and a row never starts with
+  a heading marker. The renderer escapes ``|``, so it shows as text; a real table can come later.
+* Word heading styles (标题 1 / Heading 1) add nothing: a heading's number is its typed marker or its
+  list number; a styled heading without either is a line like any other.
+* Text boxes (``w:txbxContent``) become lines after the paragraph that anchors them; deleted text
+  (tracked changes), field codes, hidden text (``w:vanish``) and footnote reference marks are not
+  text a reader sees and are left out.
+* The document's title property is used only when none of the first three lines names a report
+  (contains 报告) and the property does: it becomes the first line.
+
+Errors are :class:`ReadError` with Chinese messages: a broken or non-Word file (``broken-file``), an
+encrypted file (``encrypted``), an old ``.doc`` renamed (``unsupported-format``), a file without
+text (``empty``) and characters that cannot be published (``bad-character``, as for text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from .model import SourceLine, SourceText
+from .numbering import WordNumbering
+from .read import LINE_END, ReadError, bad_character
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#: An OLE compound file: an old ``.doc`` or an encrypted Office file.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+#: Inline elements whose content a reader does not see.
+SKIPPED = {"delText", "instrText", "delInstrText", "del", "moveFrom", "rPr", "pPr", "sdtPr", "sdtEndPr",
+           "footnoteReference", "endnoteReference", "commentReference", "annotationRef", "rt",
+           "footnoteRef", "endnoteRef", "separator", "continuationSeparator", "fldData", "bookmarkStart",
+           "bookmarkEnd", "proofErr", "lastRenderedPageBreak", "softHyphen"}
+#: Inline elements that hold drawings, whose text boxes become lines of their own.
+DRAWINGS = {"drawing", "pict", "object"}
+REPORT_WORD = re.compile(r"报告")
+
+
+def _local(element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _ns(element) -> str:
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+class _Lines:
+    """Collects the document's lines while walking the body in order."""
+
+    def __init__(self, numbering: WordNumbering):
+        self.numbering = numbering
+        self.paragraphs = 0
+        self.lines: list[SourceLine] = []
+
+    def add(self, number: int, text: str) -> None:
+        """One paragraph's text after a blank line; each manual line break ends a line."""
+        self.lines.append(SourceLine(number, ""))
+        for piece in LINE_END.split(text):
+            self.lines.append(SourceLine(number, piece))
+
+    # blocks
+
+    def blocks(self, parent) -> None:
+        for child in parent:
+            name, ns = _local(child), _ns(child)
+            if ns == MC and name == "AlternateContent":
+                self.blocks(_choice(child))
+            elif ns != W:
+                continue
+            elif name == "p":
+                number, text, boxes = self.paragraph(child)
+                self.add(number, text)
+                for box in boxes:
+                    self.blocks(box)
+            elif name == "tbl":
+                self.table(child)
+            elif name in ("sdt", "customXml", "ins", "moveTo"):
+                inner = child.find(f"{{{W}}}sdtContent") if name == "sdt" else child
+                if inner is not None:
+                    self.blocks(inner)
+            elif name == "altChunk":
+                raise ReadError("unsupported-content",
+                                "Word 文件中嵌入了外部文档（altChunk），其中的文字无法读取；请在 Word 中打开后重新保存为 .docx")
+
+    def paragraph(self, p) -> tuple[int, str, list]:
+        """(number, text with its list number in front, text boxes anchored in it)."""
+        self.paragraphs += 1
+        number = self.paragraphs
+        label = self.numbering.label(p)
+        out: list[str] = []
+        boxes: list = []
+        _inline(p, out, boxes)
+        text = "".join(out)
+        if label is not None and label.text:
+            text = label.prefix + text.lstrip()
+        return number, text, boxes
+
+    def table(self, tbl) -> None:
+        for row in _children(tbl, "tr"):
+            if row.find(f"{{{W}}}trPr/{{{W}}}del") is not None:
+                continue  # a deleted row (tracked change)
+            cells: list[str] = []
+            first = None
+            for cell in _children(row, "tc"):
+                texts: list[str] = []
+                for number, text in self.cell(cell):
+                    first = first or number
+                    if text.strip():
+                        texts.append(" ".join(text.split()))
+                cells.append(" ".join(texts))
+            if any(cells):
+                self.add(first or self.paragraphs, "| " + " | ".join(cells) + " |")
+
+    def cell(self, container):
+        """(number, text) of each paragraph of a cell (or a text box in it), nested tables included."""
+        for child in _block_children(container):
+            if _local(child) == "p":
+                number, text, boxes = self.paragraph(child)
+                yield number, text
+                for box in boxes:
+                    yield from self.cell(box)
+            else:
+                for row in _children(child, "tr"):
+                    for inner_cell in _children(row, "tc"):
+                        yield from self.cell(inner_cell)
+
+
+def _choice(alternate):
+    """The first ``mc:Choice`` of an ``mc:AlternateContent`` (an ``mc:Fallback`` repeats the same
+    content for older readers, so only one of them is read)."""
+    for tag in (f"{{{MC}}}Choice", f"{{{MC}}}Fallback"):
+        found = alternate.find(tag)
+        if found is not None:
+            return found
+    return []
+
+
+def _children(parent, name: str):
+    """Children named ``w:name``, looking through content controls and tracked insertions."""
+    for child in parent:
+        local = _local(child)
+        if _ns(child) != W:
+            continue
+        if local == name:
+            yield child
+        elif local in ("sdt", "customXml", "ins", "moveTo"):
+            inner = child.find(f"{{{W}}}sdtContent") if local == "sdt" else child
+            if inner is not None:
+                yield from _children(inner, name)
+
+
+def _block_children(parent):
+    """Paragraphs and tables of a cell or text box, in order."""
+    for child in parent:
+        local = _local(child)
+        if _ns(child) == MC and local == "AlternateContent":
+            yield from _block_children(_choice(child))
+        elif _ns(child) != W:
+            continue
+        elif local in ("p", "tbl"):
+            yield child
+        elif local in ("sdt", "customXml", "ins", "moveTo"):
+            inner = child.find(f"{{{W}}}sdtContent") if local == "sdt" else child
+            if inner is not None:
+                yield from _block_children(inner)
+
+
+def _hidden(run) -> bool:
+    r_pr = run.find(f"{{{W}}}rPr")
+    vanish = r_pr.find(f"{{{W}}}vanish") if r_pr is not None else None
+    return vanish is not None and vanish.get(f"{{{W}}}val", "true") not in ("false", "0", "off")
+
+
+def _inline(element, out: list[str], boxes: list) -> None:
+    """The visible text of a paragraph's content, in order; text boxes are collected in ``boxes``."""
+    for child in element:
+        name, ns = _local(child), _ns(child)
+        if ns == MC:
+            if name == "AlternateContent":
+                _inline(_choice(child), out, boxes)
+            continue
+        if name in SKIPPED:
+            continue
+        if name == "t":
+            out.append(child.text or "")
+        elif name in ("tab", "ptab"):
+            out.append("\t")
+        elif name in ("br", "cr"):
+            out.append("\n")
+        elif name == "noBreakHyphen":
+            out.append("\u2011")
+        elif name == "sym":
+            code = child.get(f"{{{W}}}char")
+            try:
+                out.append(chr(int(code, 16)))
+            except (TypeError, ValueError):
+                continue
+        elif name in DRAWINGS:
+            boxes.extend(_text_boxes(child))
+        elif name == "r" and _hidden(child):
+            continue
+        else:
+            _inline(child, out, boxes)
+
+
+def _text_boxes(drawing) -> list:
+    """``w:txbxContent`` elements of a drawing, not counting the VML fallback copies."""
+    found = []
+    stack = [drawing]
+    while stack:
+        node = stack.pop()
+        for child in reversed(list(node)):
+            if _ns(child) == MC and _local(child) == "Fallback":
+                continue
+            if _ns(child) == W and _local(child) == "txbxContent":
+                found.append(child)
+                continue
+            stack.append(child)
+    return found
+
+
+def _open(data: bytes):
+    """The python-docx Document, or ReadError for what is not a readable .docx."""
+    if not data:
+        raise ReadError("empty", "文件为空（0 字节）")
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            raise ReadError("encrypted", "Word 文件已加密（设置了打开密码），无法读取；请取消密码后重新保存为 .docx")
+        raise ReadError("unsupported-format",
+                        "这是旧版 Word（.doc）或 WPS 文件，只是扩展名为 .docx；请在 Word 或 WPS 中打开后另存为 .docx")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ReadError("broken-file", "不是有效的 Word（.docx）文件，文件可能已损坏或不完整；请在 Word 中打开后重新保存为 .docx")
+    import docx  # a runtime dependency only for Word input
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        document.element.body  # noqa: B018 - parse the main part now, inside the try
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, AttributeError,
+            NotImplementedError, etree.XMLSyntaxError) as err:
+        raise ReadError("broken-file",
+                        f"Word 文件已损坏或不是 Word 文档，无法读取（{type(err).__name__}: {err}）；"
+                        "请在 Word 中打开后重新保存为 .docx") from err
+    return document
+
+
+def _parts(document):
+    """The ``w:numbering`` and ``w:styles`` elements, or None where the document has none (looked up
+    by relationship: python-docx's own accessors would add default parts)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    found = []
+    for relationship in (RT.NUMBERING, RT.STYLES):
+        try:
+            found.append(document.part.part_related_by(relationship).element)
+        except (KeyError, AttributeError):
+            found.append(None)
+    return found[0], found[1]
+
+
+def docx_lines(document) -> list[SourceLine]:
+    """The lines of an opened document (see the module docstring)."""
+    numbering, styles = _parts(document)
+    lines = _Lines(WordNumbering(numbering, styles))
+    lines.blocks(document.element.body)
+    title = (document.core_properties.title or "").strip()
+    first = [line.text for line in lines.lines if line.text.strip()][:3]
+    if title and REPORT_WORD.search(title) and first and not any(REPORT_WORD.search(text) for text in first):
+        lines.lines[:0] = [SourceLine(1, ""), SourceLine(1, " ".join(title.split()))]
+    return lines.lines
+
+
+def source_from_docx(name: str, data: bytes) -> SourceText:
+    """Read the bytes of a ``.docx`` named ``name``. Raises ReadError."""
+    document = _open(data)
+    lines = docx_lines(document)
+    if not any(line.text.strip() for line in lines):
+        raise ReadError("empty", "Word 文件中没有文字")
+    found = bad_character("\n".join(line.text for line in lines))
+    if found:
+        index, what = found
+        raise ReadError("bad-character", f"第 {lines[index - 1].number} 段含有{what}", lines[index - 1].number)
+    return SourceText(
+        name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding="docx",
+        lines=tuple(lines),
+        size=len(data),
+    )
+
+
+def read_docx(path: Path) -> SourceText:
+    """Read one ``.docx`` report. Raises ReadError for anything that cannot be published faithfully."""
+    return source_from_docx(path.name, path.read_bytes())
