@@ -24,9 +24,11 @@ LINE_END = re.compile(r"\r\n|\r|\n")
 
 #: Extensions of formats that are not read yet, with the advice an officer can act on (#9 reads more).
 UNSUPPORTED = {
-    ".doc": "请另存为 .docx（在支持 .docx 之前，也可另存为 .txt 纯文本）",
-    ".wps": "请另存为 .docx（在支持 .docx 之前，也可另存为 .txt 纯文本）",
+    ".doc": "请另存为 .docx（在 Word 或 WPS 中打开，“另存为”Word 文档）",
+    ".wps": "请另存为 .docx（在 Word 或 WPS 中打开，“另存为”Word 文档）",
 }
+#: Formats read today: plain text here; Word and PDF by their own readers.
+READABLE = (".txt", ".docx", ".pdf")
 
 #: Characters a published text must not contain: C0 controls except tab, LF, CR and FF; DEL and
 #: the C1 controls; U+FFFD; the private-use areas (exactly Unicode category Co).
@@ -108,11 +110,11 @@ def split_lines(text: str) -> tuple[SourceLine, ...]:
 
 
 def unsupported(path: Path) -> ReadError | None:
-    """The error for a file whose format is not read (yet), or None for a ``.txt`` file."""
+    """The error for a file whose format is not read, or None for ``.txt``, ``.docx`` and ``.pdf``."""
     suffix = path.suffix.lower()
-    if suffix == ".txt":
+    if suffix in READABLE:
         return None
-    advice = UNSUPPORTED.get(suffix, "目前只支持 .txt 文本文件")
+    advice = UNSUPPORTED.get(suffix, "目前支持 .txt、.docx 和 .pdf 文件")
     return ReadError("unsupported-format", f"暂不支持 {path.suffix or '无扩展名的'} 文件，{advice}")
 
 
@@ -128,6 +130,15 @@ def source_from_bytes(name: str, data: bytes) -> SourceText:
     """Decode and vet the bytes of a raw file named ``name``. Raises ReadError."""
     if not data:
         raise ReadError("empty", "文件为空（0 字节）")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".docx":
+        from .read_docx import source_from_docx  # imported here: text-only runs need neither library
+
+        return source_from_docx(name, data)
+    if suffix == ".pdf":
+        from .read_pdf import source_from_pdf
+
+        return source_from_pdf(name, data)
     text, encoding = decode(data)
     found = bad_character(text)
     if found:

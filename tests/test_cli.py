@@ -115,12 +115,11 @@ def test_bad_files_are_named_the_others_converted_exit_1(tmp_path: Path):
     for name, code in [("empty.txt", "empty"), ("blank.txt", "empty"), ("control.txt:2", "bad-character"),
                        ("replacement.txt:2", "bad-character"), ("private.txt:2", "bad-character"),
                        ("title_only.txt:1", "no-body"), ("old.doc", "unsupported-format"),
-                       ("old.wps", "unsupported-format"), ("new.docx", "unsupported-format"),
-                       ("scan.pdf", "unsupported-format"), ("bad_sidecar.meta.yml:2", "sidecar-unknown-key")]:
+                       ("old.wps", "unsupported-format"), ("new.docx", "broken-file"),
+                       ("scan.pdf", "broken-file"), ("bad_sidecar.meta.yml:2", "sidecar-unknown-key")]:
         assert f"{name}: error {code}:" in result.stderr, name
     assert "binary.txt" in result.stderr
     assert result.stderr.count("请另存为 .docx") == 2
-    assert "new.docx: error unsupported-format: 暂不支持" in result.stderr
     assert "colour" in result.stderr
     assert "转换成功 1 份，失败 12 份" in result.stdout
     assert "未转换：" in result.stderr and "bad_sidecar.txt" in result.stderr

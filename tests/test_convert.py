@@ -181,8 +181,8 @@ def test_word_and_wps_files_are_named_with_save_as_docx(tmp_path: Path, suffix):
     assert set(pages(tmp_path / "out")) == {S000}
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html"])
-def test_formats_not_read_yet_are_named(tmp_path: Path, suffix):
+@pytest.mark.parametrize("suffix", [".html", ".rtf"])
+def test_formats_not_read_are_named(tmp_path: Path, suffix):
     seeds = make_seeds(tmp_path, {f"report{suffix}": b"PK\x03\x04", S000: text_of(S000)})
     run = run_convert(seeds, tmp_path / "out")
     assert not run.ok
@@ -772,3 +772,13 @@ def test_no_input_escapes_as_an_exception(data):
         converted = "any.txt" in {p.source for p in run.pages}
         assert converted or errors(run, "any.txt") or "any.txt" in run.failed
         assert not any(d.code == "internal-error" for d in run.diagnostics), run.diagnostics
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_broken_word_and_pdf_files_are_named_the_others_converted(tmp_path: Path, suffix):
+    seeds = make_seeds(tmp_path, {f"report{suffix}": b"PK\x03\x04", S000: text_of(S000)})
+    run = run_convert(seeds, tmp_path / "out")
+    assert not run.ok
+    (error,) = errors(run, f"report{suffix}")
+    assert error.code == "broken-file"
+    assert len(run.pages) == 1

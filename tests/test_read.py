@@ -168,8 +168,8 @@ def test_word_and_wps_files_get_save_as_docx_advice(tmp_path: Path, suffix):
     assert "请另存为 .docx" in err.value.message
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html", ""])
-def test_other_formats_are_not_supported_yet(tmp_path: Path, suffix):
+@pytest.mark.parametrize("suffix", [".html", ".rtf", ""])
+def test_other_formats_are_not_supported(tmp_path: Path, suffix):
     path = tmp_path / f"report{suffix}"
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(ReadError) as err:
