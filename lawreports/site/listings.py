@@ -433,6 +433,8 @@ def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]
     else:
         lines.append("暂无报告。\n")
 
+    lines += _undated_section(index, uri)
+
     lines.append("## 按单位 {#agencies}\n")
     shown = index.agencies[:PER_PAGE]
     if shown:
@@ -442,7 +444,39 @@ def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]
         lines.append(f"{more}{md.link('查看全部单位', uri, 'agencies/index.md')}。\n")
     else:
         lines.append("暂无报告。\n")
+
+    lines.append("## 开放数据与订阅 {#open-data}\n")
+    lines.append(
+        f"全部报告的清单（JSON、CSV）、每份报告的全文数据和原始文件可以下载，见{md.link('开放数据', uri, 'open-data.md')}；"
+        f"新收录的报告可通过{md.link('订阅源（Atom）', uri, 'feed.xml')}获取。\n"
+    )
     return Generated(uri, "\n".join(lines))
+
+
+def _undated_section(index: SiteIndex, uri: str) -> list[str]:
+    """Reports with neither a publication nor a writing date: the feed leaves them out, so the
+    home page names them (at most :data:`PER_PAGE`)."""
+    undated = [r for r in index.reports if not (r.published or r.written)]
+    lines = ["## 未注明发布日期 {#undated}\n"]
+    if not undated:
+        lines.append("所有报告均注明了发布日期或成文日期。\n")
+        return lines
+    lines.append(
+        f"以下 {len(undated)} 份报告既未注明发布日期，也未注明成文日期，因此未列入"
+        f"{md.link('订阅源', uri, 'feed.xml')}：\n"
+    )
+    rows = [
+        [
+            md.link(md.text(r.display_title), uri, index.report_uri(r)),
+            md.link(md.text(r.agency or index.agency(r).name), uri, index.agency(r).uri),
+            md.link(year_label(r.year), uri, year_uri(r.year)),
+        ]
+        for r in undated[:PER_PAGE]
+    ]
+    lines.append(md.table(["报告", "单位", "年度"], rows) + "\n")
+    if len(undated) > PER_PAGE:
+        lines.append(f"（仅列出前 {PER_PAGE} 份，其余见{md.link('按年度', uri, 'years/index.md')}中各年度的报告列表。）\n")
+    return lines
 
 
 def listing_pages(

@@ -12,11 +12,13 @@ Build stages, in MkDocs event order:
     shown on the page) at INFO.
 ``on_files``
     add the listing pages (home, 按年度, 按单位) and ``robots.txt`` as virtual files: nothing is
-    written into docs/ besides the converter's own report pages.
+    written into docs/ besides the converter's own report pages; then the open data (``data/``:
+    JSON, CSV, JSON Schemas, the raw files) and the Atom feed ``feed.xml`` (see ``data.py``).
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
-    other years; give every page a date taken from the reports, not the clock, so the sitemap
-    (and its gzip header) is the same in every build.
+    other years, and the 下载 line (raw file, report JSON) under its metadata block; give every
+    page a date taken from the reports, not the clock, so the sitemap (and its gzip header) is
+    the same in every build.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import listings
+from . import data, listings
 
 log = logging.getLogger("mkdocs.plugins.lawreports")
 
@@ -141,7 +143,31 @@ class ReportsSite:
                     f"{page.src_uri}: 此页面由 lawreports/site 生成，请删除 {config.docs_dir}/{page.src_uri}"
                 )
             files.append(File.generated(config, page.src_uri, content=page.content))
+        self._add_open_data(files, config)
         return files
+
+    def _add_open_data(self, files: Files, config: MkDocsConfig) -> None:
+        """data/… and feed.xml (data.py); a report whose text cannot be re-read is an error."""
+        assert self.index is not None and self.settings is not None and self.seeds_dir is not None
+
+        def page_url(info) -> str:
+            page = files.get_file_from_path(self.index.report_uri(info))
+            return page.url if page is not None else info.url
+
+        generated, problems = data.open_data(
+            self.index, self.seeds_dir, self.settings, page_url,
+            site_name=config.site_name, description=config.site_description, site_url=config.site_url,
+        )
+        quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
+        for problem in problems:
+            log.log(logging.DEBUG if quiet else logging.ERROR, problem)
+        for item in generated:
+            if files.get_file_from_path(item.uri) is not None:
+                raise PluginError(f"{item.uri}: 此文件由 lawreports/site 生成，请删除 {config.docs_dir}/{item.uri}")
+            if item.source is not None:
+                files.append(File.generated(config, item.uri, abs_src_path=str(item.source)))
+            else:
+                files.append(File.generated(config, item.uri, content=item.content))
 
     # -- on_page_markdown --------------------------------------------------------------------
 
@@ -156,6 +182,7 @@ class ReportsSite:
         page.meta["title"] = info.display_title
         page.update_date = (info.published or info.written).isoformat() if (info.published or info.written) else self.site_date
         assert self.index is not None
+        markdown = data.with_downloads(markdown, info, page.file.src_uri)
         return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info)
 
 
