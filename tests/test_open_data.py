@@ -1,0 +1,478 @@
+"""Open data, feed and reproducibility (issue #5): the data files of a real ``mkdocs build --strict``
+of the seeds (``built_site`` in conftest.py), checked against their JSON Schemas, the raw files,
+the report pages and each other; the Atom feed; byte-identical builds whatever the clock says.
+Hand-made reports test the pure functions of ``lawreports/site/data.py`` without MkDocs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from conftest import ROOT, copy_project, mkdocs_build
+from lawreports.convert import PageInfo
+from lawreports.model import Heading, Paragraph, Report, Signature, SourceText
+from lawreports.site import data, listings
+
+SEEDS = ROOT / "seeds"
+SCHEMAS = ROOT / "lawreports" / "site" / "schemas"
+A = "{http://www.w3.org/2005/Atom}"
+SEED_FILES = sorted(p.name for p in SEEDS.iterdir() if p.is_file() and p.suffix == ".txt")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator for one of the published schemas; their relative ``$ref`` between each other
+    resolve as they would for a reader who downloads them from data/schemas/."""
+    registry = Registry()
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        registry = registry.with_resource(path.name, Resource.from_contents(json.loads(path.read_text("utf-8"))))
+    schema = json.loads((SCHEMAS / name).read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=jsonschema.FormatChecker())
+
+
+def errors(v: jsonschema.Draft202012Validator, instance) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(instance)]
+
+
+def load(site: Path, uri: str):
+    return json.loads((site / uri).read_text(encoding="utf-8"))
+
+
+def nonspace(text: str) -> str:
+    return "".join(text.split())
+
+
+class Links(HTMLParser):
+    """Every <a> of a page: (href, attributes, text), and the ids."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, dict, str]] = []
+        self.ids: list[str] = []
+        self.order: list[str] = []  # "meta", "downloads", "h2" … in document order
+        self._a: tuple[str, dict] | None = None
+        self._text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        cls = (a.get("class") or "").split()
+        if tag == "table" and "report-meta" in cls:
+            self.order.append("meta")
+        if "report-downloads" in cls:
+            self.order.append("downloads")
+        if tag == "h2":
+            self.order.append("h2")
+        if tag == "a":
+            self._a, self._text = (a.get("href") or "", a), []
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._a:
+            self.links.append((self._a[0], self._a[1], "".join(self._text).strip()))
+            self._a = None
+
+    def handle_data(self, d):
+        if self._a:
+            self._text.append(d)
+
+
+def resolve(page_url: str, href: str) -> str:
+    """A link on the page at ``page_url`` (site-relative) as a site-relative path, fragment dropped."""
+    return unquote(urlsplit(urljoin("http://site/" + page_url, href)).path.lstrip("/"))
+
+
+def page_file(site: Path, url: str) -> Path:
+    """The file a site-relative address (percent-encoded or not) is served from."""
+    url = unquote(url)
+    return site / url / "index.html" if url.endswith("/") or url == "" else site / url
+
+
+# ---------------------------------------------------------------------------------------------
+# The built site's data files
+
+
+@pytest.fixture(scope="module")
+def site(built_site) -> Path:
+    return built_site.site
+
+
+@pytest.fixture(scope="module")
+def rows(site) -> list[dict]:
+    return load(site, "data/reports.json")
+
+
+@pytest.mark.slow
+def test_schemas_are_published_unchanged(site):
+    for name in data.SCHEMA_FILES:
+        assert (site / "data" / "schemas" / name).read_bytes() == (SCHEMAS / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_reports_json_matches_its_schema_and_lists_every_seed(rows):
+    assert errors(validator("reports.schema.json"), rows) == []
+    assert sorted(r["source"] for r in rows) == SEED_FILES
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert all(list(r) == list(data.FIELDS) for r in rows)
+    # listing order: year descending
+    years = [r["year"] for r in rows]
+    assert years == sorted(years, reverse=True)
+
+
+@pytest.mark.slow
+def test_every_report_json_matches_its_schema(site, rows):
+    v = validator("report.schema.json")
+    files = sorted((site / "data" / "reports").rglob("*.json"))
+    assert len(files) == len(rows)
+    for row in rows:
+        report = load(site, row["json_url"])
+        assert errors(v, report) == [], row["json_url"]
+        assert {k: report[k] for k in data.FIELDS} == row
+        assert list(report) == [*data.FIELDS, *data.DETAIL_FIELDS]
+
+
+@pytest.mark.slow
+def test_schemas_reject_what_they_should():
+    v = validator("reports.schema.json")
+    good = {
+        "id": "2023/a", "index_no": "a/2023", "title": None, "display_title": "某局2023年度法治政府建设情况报告",
+        "agency": None, "agency_key": "某局", "agency_type": "department", "region": None, "year": 2023,
+        "written": "2024-01-03", "published": None, "parts": ["measures"], "parts_within": [], "characters": 1,
+        "url": "reports/2023/a/", "json_url": "data/reports/2023/a.json", "source": "a.txt", "source_sha256": "0" * 64,
+        "source_file_url": "data/sources/a.txt", "source_url": None,
+    }  # fmt: skip
+    assert errors(v, [good]) == []
+    for change in ({"extra": 1}, {"written": "2024-1-3"}, {"parts": ["intro"]}, {"url": "/reports/x/"},
+                   {"source_sha256": "x"}, {"agency_type": "party"}, {"year": "2023"}):  # fmt: skip
+        assert errors(v, [{**good, **change}]), change
+    assert errors(v, [{k: good[k] for k in good if k != "id"}])
+    detail = validator("report.schema.json")
+    full = {**good, "addressee": None, "preamble": "", "signature": None,
+            "sections": [{"level": 1, "title": "一、", "anchor": "measures", "part": "measures", "text": ""}]}  # fmt: skip
+    assert errors(detail, full) == []
+    assert errors(detail, {**full, "extra": 1})
+    assert errors(detail, {**full, "sections": [{**full["sections"][0], "part": "intro"}]})
+    assert errors(detail, {k: v for k, v in full.items() if k != "sections"})
+
+
+@pytest.mark.slow
+def test_report_text_is_the_raw_files_text(site, rows):
+    """Sections hold the exact text: their characters are the page's 字数 and appear, in order, in the raw file."""
+    for row in rows:
+        report = load(site, row["json_url"])
+        raw = nonspace((SEEDS / row["source"]).read_bytes().decode("utf-8-sig"))
+        counted = nonspace(report["preamble"]) + "".join(nonspace(s["title"] + s["text"]) for s in report["sections"])
+        assert len(counted) == row["characters"], row["source"]
+        at = 0
+        for piece in [report["preamble"], *[p for s in report["sections"] for p in (s["title"], *s["text"].split("\n"))]]:
+            piece = nonspace(piece)
+            if piece:
+                found = raw.find(piece, at)
+                assert found >= 0, (row["source"], piece[:40])
+                at = found + len(piece)
+        assert report["sections"], row["source"]
+        assert any(s["part"] == "measures" for s in report["sections"])
+
+
+@pytest.mark.slow
+def test_section_anchors_exist_on_the_report_page(site, rows):
+    for row in rows:
+        report = load(site, row["json_url"])
+        page = Links(page_file(site, row["url"]).read_text(encoding="utf-8"))
+        missing = [s["anchor"] for s in report["sections"] if s["anchor"] not in page.ids]
+        assert missing == [], row["url"]
+
+
+@pytest.mark.slow
+def test_csv_has_a_bom_and_the_same_rows(site, rows):
+    raw = (site / "data" / "reports.csv").read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    assert b"\r\n" in raw and raw.endswith(b"\r\n")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert tuple(table[0]) == data.FIELDS
+    assert len(table) == len(rows) + 1
+
+    def cell(value):
+        return "" if value is None else ";".join(value) if isinstance(value, list) else str(value)
+
+    for line, row in zip(table[1:], rows):
+        assert line == [cell(row[k]) for k in data.FIELDS]
+
+
+@pytest.mark.slow
+def test_downloads_are_the_seeds_byte_for_byte(site, rows):
+    for row in rows:
+        copy = page_file(site, row["source_file_url"]).read_bytes()
+        assert copy == (SEEDS / row["source"]).read_bytes(), row["source"]
+        assert hashlib.sha256(copy).hexdigest() == row["source_sha256"]
+    assert sorted(p.name for p in (site / "data" / "sources").iterdir()) == SEED_FILES
+
+
+@pytest.mark.slow
+def test_report_pages_link_their_downloads_after_the_metadata_block(site, rows):
+    for row in rows:
+        page = Links(page_file(site, row["url"]).read_text(encoding="utf-8"))
+        targets = {resolve(row["url"], href): (attrs, text) for href, attrs, text in page.links}
+        raw = unquote(row["source_file_url"])
+        assert raw in targets, row["url"]
+        assert targets[raw][0].get("download") == row["source"]
+        assert row["source"] in targets[raw][1]
+        assert row["json_url"] in targets, row["url"]
+        assert "open-data/" in targets
+        # the 下载 line sits under the metadata block, before the report's first section
+        assert page.order.index("meta") < page.order.index("downloads") < page.order.index("h2"), row["url"]
+
+
+@pytest.mark.slow
+def test_urls_in_the_data_point_at_files(site, rows):
+    for row in rows:
+        for key in ("url", "json_url", "source_file_url"):
+            assert page_file(site, row[key]).is_file(), (key, row[key])
+
+
+@pytest.mark.slow
+def test_open_data_page_documents_every_field(site):
+    text = (ROOT / "docs" / "open-data.md").read_text(encoding="utf-8")
+    summary = json.loads((SCHEMAS / "reports.schema.json").read_text("utf-8"))["$defs"]["report"]["properties"]
+    detail = json.loads((SCHEMAS / "report.schema.json").read_text("utf-8"))["properties"]
+    section = detail["sections"]["items"]["properties"]
+    for name in [*summary, *detail, *section, *detail["signature"]["properties"]]:
+        assert f"`{name}`" in text, name
+    assert list(summary) == list(data.FIELDS)
+    assert list(detail) == list(data.DETAIL_FIELDS)
+    assert "使用许可" in text and "CC BY 4.0" in text
+    html = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    links = {resolve("open-data/", h) for h, _, _ in Links(html).links}
+    assert {"data/reports.json", "data/reports.csv", "feed.xml", "data/schemas/reports.schema.json"} <= links
+
+
+# ---------------------------------------------------------------------------------------------
+# Feed
+
+
+@pytest.mark.slow
+def test_feed_lists_the_dated_reports_newest_first(site, rows):
+    root = ET.fromstring((site / "feed.xml").read_bytes())
+    assert root.tag == f"{A}feed"
+    entries = root.findall(f"{A}entry")
+    dated = [r for r in rows if r["published"] or r["written"]]
+    assert len(entries) == len(dated) >= 1
+    assert len(dated) < len(rows)  # the seeds include reports without any date
+    by_title = {r["display_title"]: r for r in rows}
+    days = []
+    for entry in entries:
+        row = by_title[entry.findtext(f"{A}title")]
+        day = row["published"] or row["written"]
+        assert entry.findtext(f"{A}updated") == f"{day}T00:00:00+08:00"
+        assert (entry.find(f"{A}published") is not None) == bool(row["published"])
+        links = {(link.get("rel"), link.get("type")): link.get("href") for link in entry.findall(f"{A}link")}
+        assert links[("alternate", "text/html")] == row["url"]  # no site_url: site-relative
+        assert links[("alternate", "application/json")] == row["json_url"]
+        assert entry.findtext(f"{A}id").startswith("urn:uuid:")
+        days.append(day)
+    assert days == sorted(days, reverse=True)
+    assert root.findtext(f"{A}updated") == f"{max(days)}T00:00:00+08:00"
+    assert len({e.findtext(f"{A}id") for e in entries}) == len(entries)
+
+
+@pytest.mark.slow
+def test_home_lists_reports_without_a_date(site, rows):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="undated"' in html and "未注明发布日期" in html
+    section = html[html.index('id="undated"'):]
+    section = section[: section.index("<h2")]
+    linked = {resolve("", h) for h, _, _ in Links(section).links}
+    undated = {r["url"] for r in rows if not (r["published"] or r["written"])}
+    dated = {r["url"] for r in rows if r["published"] or r["written"]}
+    assert undated and undated <= linked
+    assert not dated & linked
+    assert "feed.xml" in linked
+
+
+@pytest.mark.slow
+def test_every_page_names_the_feed(site):
+    for path in (site / "index.html", site / "reports" / "2023", site / "404.html"):
+        page = path if path.suffix else next(path.rglob("index.html"))
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r'<link rel="alternate feed" type="application/atom\+xml"[^>]*href="[^"]*feed\.xml"', html), page
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds of their own: a configured site_url; the clock
+
+
+@pytest.mark.slow
+def test_site_url_makes_feed_and_sitemap_absolute(tmp_path, rows):
+    base = "https://example.gov.cn/fzzf/"
+    project = copy_project(tmp_path / "project")
+    result = mkdocs_build(project, tmp_path / "site", env={"SITE_URL": base})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    feed = ET.fromstring((site / "feed.xml").read_bytes())
+    assert feed.findtext(f"{A}id") == base
+    self_link = next(link for link in feed.findall(f"{A}link") if link.get("rel") == "self")
+    assert self_link.get("href") == base + "feed.xml"
+    for entry in feed.findall(f"{A}entry"):
+        assert entry.findtext(f"{A}id").startswith(base + "reports/")
+        assert all(link.get("href").startswith(base) for link in entry.findall(f"{A}link"))
+    sitemap = ET.fromstring((site / "sitemap.xml").read_bytes())
+    locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs and all(loc.startswith(base) for loc in locs)
+    assert {base + r["url"] for r in rows} <= set(locs)
+    assert not list(sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod"))
+    assert f"Sitemap: {base}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    # the data stay site-relative: the same wherever the site is published
+    assert load(site, "data/reports.json") == rows
+
+
+def digest(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_builds_are_byte_identical_whatever_source_date_epoch(tmp_path, built_site):
+    """A fresh copy built with SOURCE_DATE_EPOCH set to two other dates gives the same bytes as the
+    shared build (which ran without it): no build time anywhere, the sitemap's gzip header included."""
+    sites = []
+    for epoch in ("86400", "1893456000"):  # 1970-01-02 and 2030-01-01
+        project = copy_project(tmp_path / f"project-{epoch}")
+        result = mkdocs_build(project, tmp_path / f"site-{epoch}", env={"SOURCE_DATE_EPOCH": epoch})
+        assert result.returncode == 0, result.stderr
+        sites.append(digest(tmp_path / f"site-{epoch}"))
+    reference = digest(built_site.site)
+    for other in sites:
+        assert other.keys() == reference.keys()
+        assert [k for k in reference if reference[k] != other[k]] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# data.py without MkDocs
+
+
+def info(**kw) -> PageInfo:
+    year = kw.get("year", 2023)
+    slug = kw.pop("slug", "nan-kai-qu-si-fa-ju")
+    defaults = dict(
+        source=f"{slug}.txt", source_sha256="0" * 64, path=f"{year if year else 'undated'}/{slug}.md", title=None,
+        display_title=f"南开区司法局{year}年度法治政府建设情况报告", agency="南开区司法局", agency_key=slug,
+        agency_slug=slug, agency_type="department", region="天津市南开区", year=year, written=None, published=None,
+        index_no=None, parts={"measures": "measures", "shortcomings": None, "leadership": None, "plans": "plans", "other": None},
+        parts_within={"leadership": "measures-3"}, characters=2000, source_url=None, warnings=(),
+    )  # fmt: skip
+    defaults.update(kw)
+    names = {f.name for f in dataclasses.fields(PageInfo)}
+    return PageInfo(**{k: v for k, v in defaults.items() if k in names})
+
+
+def page_url(r) -> str:
+    return "reports/" + r.path[:-3] + "/"
+
+
+def test_feed_dates_precedence_and_left_out_reports():
+    reports = [
+        info(slug="a", written=dt.date(2024, 1, 3)),
+        info(slug="b", written=dt.date(2024, 1, 3), published=dt.date(2024, 3, 1)),
+        info(slug="c"),
+        info(slug="d", year=2022, published=dt.date(2023, 2, 1)),
+    ]
+    text = data.atom_feed(reports, page_url, site_name="站", description=None, owner="某区政府", site_url=None)
+    root = ET.fromstring(text)
+    entries = root.findall(f"{A}entry")
+    assert [e.findtext(f"{A}updated")[:10] for e in entries] == ["2024-03-01", "2024-01-03", "2023-02-01"]
+    assert [e.find(f"{A}link").get("href") for e in entries] == ["reports/2023/b/", "reports/2023/a/", "reports/2022/d/"]
+    assert root.findtext(f"{A}updated") == "2024-03-01T00:00:00+08:00"
+    assert root.find(f"{A}subtitle") is None
+    # the same input, the same bytes; an empty feed is dated by no clock
+    assert text == data.atom_feed(list(reversed(reports)), page_url, site_name="站", description=None, owner="某区政府", site_url=None)
+    empty = ET.fromstring(data.atom_feed([info(slug="c")], page_url, site_name="站", description=None, owner="x", site_url=None))
+    assert empty.findall(f"{A}entry") == [] and empty.findtext(f"{A}updated").startswith("1970-01-01")
+
+
+def test_feed_escapes_report_text():
+    hostile = '<script>alert(1)</script> & "引号" ]]>'
+    text = data.atom_feed([info(display_title=hostile, agency=hostile, written=dt.date(2024, 1, 1))], page_url,
+                          site_name="站 & <b>", description="d", owner="o", site_url="https://example.org/x/")  # fmt: skip
+    root = ET.fromstring(text)
+    entry = root.find(f"{A}entry")
+    assert entry.findtext(f"{A}title") == hostile
+    assert entry.findtext(f"{A}author/{A}name") == hostile
+    assert root.findtext(f"{A}title") == "站 & <b>"
+    assert entry.findtext(f"{A}id") == "https://example.org/x/reports/2023/nan-kai-qu-si-fa-ju/"
+
+
+def test_csv_cells():
+    row = data.summary(info(title="标题,含逗号\"引号\"", region=None), "reports/2023/nan-kai-qu-si-fa-ju/")
+    text = data.to_csv([row])
+    assert text.startswith("\ufeff") and text.endswith("\r\n")
+    back = list(csv.DictReader(io.StringIO(text[1:], newline="")))[0]
+    assert back["title"] == '标题,含逗号"引号"'
+    assert back["region"] == "" and back["parts"] == "measures;plans" and back["parts_within"] == "leadership"
+    assert back["index_no"] == "nan-kai-qu-si-fa-ju/2023"
+
+
+def test_downloads_go_under_the_metadata_block():
+    page = ('# 标题 {#title}\n\n<table class="report-meta">\n<tr><td>x</td></tr>\n</table>\n'
+            '<p class="report-parts">…</p>\n\n导语。\n\n## 一、主要举措 {#measures}\n')  # fmt: skip
+    r = info(source="004 报告#1.txt")
+    out = data.with_downloads(page, r, "reports/2023/nan-kai-qu-si-fa-ju.md")
+    assert out.index('report-parts') < out.index("下载：") < out.index("导语。")
+    assert "(../../data/sources/004%20%E6%8A%A5%E5%91%8A%231.txt)" in out  # a link, however the file is named
+    assert "(../../data/reports/2023/nan-kai-qu-si-fa-ju.json)" in out
+    # in the data the address is an IRI: readable, but "#", "?" and spaces encoded; the schema accepts it
+    row = data.summary(r, "reports/2023/nan-kai-qu-si-fa-ju/")
+    assert row["source_file_url"] == "data/sources/004%20报告%231.txt"
+    assert errors(validator("reports.schema.json"), [row]) == []
+    assert "&#35;" in out.split("下载：")[1].split("]")[0]  # the name is text, not markup
+    # no metadata block: the line goes at the end
+    assert data.with_downloads("# t\n\n正文。\n", r, "reports/2023/x.md").rstrip().endswith("{: .report-downloads }")
+
+
+def test_sections_split_paragraphs_between_headings():
+    source = SourceText("x.txt", "0" * 64, "utf-8", (), 0)
+    report_fields = {f.name for f in dataclasses.fields(Report)}
+    body = (
+        Paragraph("导语一。", 2), Paragraph("导语二。", 3),
+        Heading(1, "一、主要举措和成效", "measures", 4, None, "measures"),
+        Heading(2, "（一）学法", "measures-1", 5, None, "measures"), Paragraph("第一段。", 6), Paragraph("第二段。", 7),
+        Heading(1, "二、其他", "other", 8, None, None),
+    )  # fmt: skip
+    values = dict(source=source, title=None, title_lines=(), title_line=None, agency=None, region=None, year=2023,
+                  written=None, published=None, index_no=None, addressee="区委、区政府：", addressee_line=1, meta_lines=(),
+                  body=body, signature=Signature(("某局", "2024年1月3日"), 9, "某局", dt.date(2024, 1, 3)), parts={},
+                  parts_within={}, inferred={}, diagnostics=())  # fmt: skip
+    report = Report(**{k: v for k, v in values.items() if k in report_fields})
+    got = data.body_of(report)
+    assert got.preamble == "导语一。\n导语二。"
+    assert [(s["anchor"], s["text"]) for s in got.sections] == [("measures", ""), ("measures-1", "第一段。\n第二段。"), ("other", "")]
+    assert got.sections[2]["part"] is None
+    assert got.signature == {"lines": ["某局", "2024年1月3日"], "agency": "某局", "date": "2024-01-03"}
+    assert got.addressee == "区委、区政府："
+
+
+def test_listing_home_without_undated_reports_keeps_the_anchor():
+    from lawreports.parts import load_parts
+    from lawreports.settings import Settings
+
+    index = listings.index_reports([info(written=dt.date(2024, 1, 3))], "reports")
+    home = listings.home_page(index, Settings(), load_parts().label).content
+    assert "{#undated}" in home and "所有报告均注明了发布日期或成文日期" in home
