@@ -18,28 +18,54 @@ on (raw bytes, sidecar, tool version, ``parts.yml``, ``agencies.yml``, default r
 matches, the raw file is not even parsed and the page is not rewritten. The output folder's stamp
 file (``.lawreports-build``) names the code that wrote it; other code re-renders every page (and
 rewrites only those whose bytes differ).
+
+Scale (issue #10):
+
+* **Page index.** ``.lawreports-pages.json`` in the output folder records, for every page, the
+  SHA-256 of its bytes, its kind and the front matter the converter reads back. A page whose bytes
+  still have that hash is not parsed again (a run over 10,000 unchanged pages reads and hashes
+  them, ~0.5 s, instead of parsing 10,000 YAML blocks); any other page is classified from its text
+  as before. The index is rewritten only when its content changes, so an unchanged run touches
+  no file (``mkdocs serve`` would otherwise rebuild for ever).
+* **Parallel conversion.** When at least :data:`PARALLEL_MIN` raw files need (re)converting and
+  more than one job is allowed (``jobs``; default the CPUs this process may use, or
+  ``LAWREPORTS_JOBS``), chunks of files are converted in worker processes. Results come back in
+  file order, so the output is the same bytes and the same messages as a serial run.
+* **Bounded memory.** A rendered page is compared with the page on disk and, when it differs,
+  written at once to a staging folder (``.lawreports-staging-<pid>/`` in the output folder, a dot
+  folder MkDocs does not publish) instead of being kept in memory; only after the whole folder is
+  known (duplicates refused, guards passed) is it moved into place (``os.replace``: a reader never
+  sees half a page). The staging folder is removed at the end of the run.
+* **One front matter.** The front matter is built once per report (for the page and for the
+  site's :class:`PageInfo`) and written by :mod:`lawreports.fastyaml` (the same bytes as PyYAML,
+  ~10× faster).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import multiprocessing
 import os
 import re
+import shutil
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import yaml
 
-from . import __version__
+from . import __version__, fastyaml
 from .identity import AGENCIES_FILE, AgencyTable, AgencyTableError, Identity, identify, load_agencies
 from .model import PART_KEYS, Diagnostic, Report
 from .parse import ParseError, parse_report
 from .parts import PartTable, load_parts
 from .read import ReadError, source_from_bytes, unsupported
-from .render import CONTENT_HASH_LINE, PageFacts, content_hash, display_title, front_matter, render_page
+from .render import GENERATOR_LINE, PageFacts, content_hash, display_title, front_matter, render_body
 from .settings import Settings
 from .sidecar import SidecarError, apply_sidecar, differs, load_sidecar, sidecar_path
 
@@ -52,6 +78,18 @@ GENERATED_MARK = re.compile(r"^generator: lawreports\b", re.MULTILINE)
 SOURCE_LINE = re.compile(r"^source: (.+)$", re.MULTILINE)
 #: The output folder's stamp: the code that wrote its pages (a dot file: MkDocs does not publish it).
 STAMP = ".lawreports-build"
+#: The output folder's page index (see the module docstring; a dot file, not published).
+PAGE_INDEX = ".lawreports-pages.json"
+#: Pages waiting to be moved into place, one folder per converting process.
+STAGING_PREFIX = ".lawreports-staging-"
+#: Raw files to (re)convert before worker processes pay for their start (~0.05 s forked, ~1 s spawned).
+PARALLEL_MIN = 200
+#: What the page index keeps of a page's front matter: what :func:`page_info` and the cache read.
+INDEX_KEYS = (
+    "source", "source_sha256", "title", "display_title", "agency", "agency_key", "agency_slug", "agency_type",
+    "region", "year", "written", "published", "index_no", "parts", "parts_within", "characters", "source_url",
+    "warnings", "sections", "inputs_sha256", "content_sha256", "generator",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +133,7 @@ class ConvertRun:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     total: int = 0  #: raw files in the folder
+    workers: int = 0  #: worker processes that converted files (0: all in this process)
 
     @property
     def ok(self) -> bool:
@@ -134,10 +173,12 @@ class Converted:
     """One raw file turned into a page, before it is written."""
 
     source: str
-    page: str | None  #: the page text; None when the page on disk is still right (inputs unchanged)
+    #: the page text, or the staged file holding it; None when the page on disk is still right
+    page: str | Path | None
     path: str  #: relative output path
     info: PageInfo
     diagnostics: tuple[Diagnostic, ...]  #: findings about the raw file (also in the page's ``warnings``)
+    entry: dict | None = None  #: the page index entry of the page as rendered (None: from the cache)
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -152,9 +193,15 @@ class OutputFolder:
     intact: dict[str, tuple[dict, str]] = field(default_factory=dict)  #: source → (front matter, path)
     edited: dict[str, str | None] = field(default_factory=dict)  #: path → source (None if unreadable)
     foreign: set[str] = field(default_factory=set)  #: paths of pages without ``generator``
+    entries: dict[str, dict] = field(default_factory=dict)  #: path → page index entry (pages with known bytes)
+    _owners: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def owner(self, rel: str) -> str | None:
-        return next((source for source, (_, path) in self.intact.items() if path == rel), None)
+        if self._owners is None:  # path → source, built once: a lookup per page, not a scan
+            self._owners = {}
+            for source, (_, path) in self.intact.items():
+                self._owners.setdefault(path, source)
+        return self._owners.get(rel)
 
 
 def tool_version() -> str:
@@ -277,14 +324,31 @@ def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]
     if error:
         raise error
     data = path.read_bytes()
+    key = _inputs_key(path, context, data)
+    hit = _cache_hit(path.name, key, cached)
+    return hit if hit is not None else _render(path, context, data, key)
+
+
+def _inputs_key(path: Path, context: Context, data: bytes) -> str:
     sidecar_file = sidecar_path(path)
-    key = context.inputs_hash(data, sidecar_file.read_bytes() if sidecar_file.is_file() else None)
-    previous = cached.get(path.name)
+    return context.inputs_hash(data, sidecar_file.read_bytes() if sidecar_file.is_file() else None)
+
+
+def _cache_hit(name: str, key: str, cached: dict[str, tuple[dict, str]]) -> Converted | None:
+    """The page on disk, when it was made from these very inputs."""
+    previous = cached.get(name)
     if previous and previous[0].get("inputs_sha256") == key:
         matter, rel = previous
         info = page_info(matter, rel)
-        return Converted(path.name, None, rel, info, info.warnings)
+        return Converted(name, None, rel, info, info.warnings)
+    return None
 
+
+def _render(path: Path, context: Context, data: bytes, key: str) -> Converted:
+    """prepare → page text. The page is what ``render.render_page`` writes, with ``inputs_sha256``
+    above the generator line and ``content_sha256`` taken over both; the front matter is built once
+    (for the page and for :class:`PageInfo`) and written by :mod:`fastyaml` (tests/test_scale.py
+    checks the bytes against ``render_page``)."""
     prepared = prepare(path, context, data)
     report, identity, values = prepared.report, prepared.identity, prepared.values
     rel = f"{report.year or 'undated'}/{identity.slug}.md"
@@ -299,12 +363,17 @@ def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]
         from_sidecar=prepared.from_sidecar,
         sidecar_note=values.get("note"),
     )
-    page = render_page(report, facts)
-    # the cache key goes just above the generator line; the content hash is then taken again
-    page = page.replace("\ngenerator: ", f"\ninputs_sha256: {key}\ngenerator: ", 1)
-    page = CONTENT_HASH_LINE.sub(f"content_sha256: {content_hash(page)}\n", page, count=1)
-    info = page_info(front_matter(report, facts), rel)
-    return Converted(path.name, page, rel, info, report.diagnostics)
+    matter = front_matter(report, facts)
+    page = f"---\n{fastyaml.dump(matter)}---\n\n{render_body(report, facts)}"
+    # the cache key goes just above the generator line, then the hash of the page with it
+    at = GENERATOR_LINE.search(page).start()
+    page = f"{page[:at]}inputs_sha256: {key}\n{page[at:]}"
+    digest = content_hash(page)
+    page = f"{page[:at]}content_sha256: {digest}\n{page[at:]}"
+    info = page_info(matter, rel)
+    entry = {key_: matter[key_] for key_ in INDEX_KEYS if key_ in matter}
+    entry.update(inputs_sha256=key, content_sha256=digest)
+    return Converted(path.name, page, rel, info, report.diagnostics, {"kind": "intact", "matter": entry})
 
 
 def _identify(report: Report, values: dict, sidecar: str | None, agencies: AgencyTable) -> tuple[Report, Identity]:
@@ -331,23 +400,99 @@ def _identify(report: Report, values: dict, sidecar: str | None, agencies: Agenc
 
 
 def scan_output(out_dir: Path) -> OutputFolder:
-    """Classify the pages already in ``out_dir``."""
+    """Classify the pages already in ``out_dir``. A page whose bytes match its entry in the page
+    index is not parsed again; any other page is read as text and classified from its front matter."""
     found = OutputFolder()
     if not out_dir.is_dir():
         return found
+    known = _load_page_index(out_dir)
     for page in sorted(out_dir.rglob("*.md")):
         rel = page.relative_to(out_dir).as_posix()
-        matter, text = read_front_matter(page)
-        block = split_front_matter(text) or ""
-        generated = bool(matter.get("generator")) if matter else bool(GENERATED_MARK.search(block))
-        if not generated:
-            found.foreign.add(rel)
-        elif matter and matter.get("source") and matter.get("content_sha256") == content_hash(text):
-            found.intact[str(matter["source"])] = (matter, rel)
+        try:
+            data = page.read_bytes()
+        except OSError:
+            data = None
+        if data is None:
+            entry = {"kind": "foreign"}  # unreadable: treated as a page someone wrote (never touched)
         else:
-            named = (matter or {}).get("source") or next(iter(SOURCE_LINE.findall(block)), None)
-            found.edited[rel] = str(named).strip() if named else None
+            digest = hashlib.sha256(data).hexdigest()
+            entry = known.get(rel)
+            if entry is None or entry.get("sha256") != digest:
+                entry = dict(_classify(data), sha256=digest)
+            found.entries[rel] = entry
+        kind = entry["kind"]
+        if kind == "foreign":
+            found.foreign.add(rel)
+        elif kind == "intact":
+            found.intact[str(entry["matter"]["source"])] = (entry["matter"], rel)
+        else:
+            found.edited[rel] = entry.get("source")
     return found
+
+
+def _classify(data: bytes) -> dict:
+    """A page's bytes → its index entry without the hash: intact (with the front matter the
+    converter reads back), edited (with the source it names) or foreign."""
+    try:  # as Path.read_text: strict UTF-8, universal newlines
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        return {"kind": "foreign"}
+    block = split_front_matter(text)
+    matter = None
+    if block is not None:
+        try:
+            loaded = yaml.load(block, Loader=SAFE_LOADER)
+        except yaml.YAMLError:
+            loaded = None
+        matter = loaded if isinstance(loaded, dict) else None
+    generated = bool(matter.get("generator")) if matter else bool(GENERATED_MARK.search(block or ""))
+    if not generated:
+        return {"kind": "foreign"}
+    if matter and matter.get("source") and matter.get("content_sha256") == content_hash(text):
+        return {"kind": "intact", "matter": {key: matter[key] for key in INDEX_KEYS if key in matter}}
+    named = (matter or {}).get("source") or next(iter(SOURCE_LINE.findall(block or "")), None)
+    return {"kind": "edited", "source": str(named).strip() if named else None}
+
+
+def _load_page_index(out_dir: Path) -> dict[str, dict]:
+    """The page index written by this code, or {} (absent, unreadable, other code)."""
+    try:
+        data = json.loads((out_dir / PAGE_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("code") != tool_fingerprint() or not isinstance(data.get("pages"), dict):
+        return {}
+    return {rel: entry for rel, entry in data["pages"].items() if isinstance(entry, dict) and "kind" in entry}
+
+
+def _save_page_index(out_dir: Path, entries: dict[str, dict]) -> None:
+    """Write the page index when its content changed (an unchanged run touches no file)."""
+    target = out_dir / PAGE_INDEX
+    text = json.dumps({"code": tool_fingerprint(), "pages": dict(sorted(entries.items()))},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
+    data = text.encode("utf-8")
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return
+        if not entries and not target.exists():
+            return
+        temporary = target.with_name(f"{PAGE_INDEX}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError:
+        pass  # only a cache: the next run classifies the pages from their text
+
+
+def default_jobs() -> int:
+    """Worker processes for conversion: ``LAWREPORTS_JOBS`` when set, else the CPUs this process
+    may use (``os.cpu_count()`` narrowed by CPU affinity)."""
+    value = os.environ.get("LAWREPORTS_JOBS", "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def convert_all(
@@ -357,12 +502,14 @@ def convert_all(
     force: bool = False,
     agencies_file: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> ConvertRun:
     """Convert every raw report in ``seeds_dir`` into ``out_dir``; see the module docstring.
 
     ``agencies_file`` is the agency table (the CLI and the site pass the one beside mkdocs.yml);
     None means ``agencies.yml`` in the working directory. ``force`` re-renders every page and
     overwrites hand-edited ones. ``progress`` is called with each raw file's name once it is done.
+    ``jobs``: worker processes (None: :func:`default_jobs`; 1: convert in this process).
     """
     run = ConvertRun()
     files = input_files(seeds_dir)
@@ -374,38 +521,169 @@ def convert_all(
         run.failed.extend(p.name for p in files)
         return run
 
+    existed = out_dir.is_dir()
     output = scan_output(out_dir)
     stamp = out_dir / STAMP
     same_code = stamp.is_file() and stamp.read_text(encoding="utf-8", errors="replace").strip() == tool_fingerprint()
     cached = output.intact if same_code and not force else {}
-    converted: list[Converted] = []
-    for path in files:
-        try:
-            converted.append(convert_one(path, context, cached))
-        except (ReadError, ParseError) as err:
-            run.fail(path.name, Diagnostic(path.name, err.line, "error", err.code, err.message))
-        except SidecarError as err:  # every bad key, each naming the sidecar file
-            run.fail(path.name, err.diagnostics[0])
-            run.diagnostics.extend(err.diagnostics[1:])
-        except OSError as err:
-            run.fail(path.name, Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror or err}"))
-        except Exception as err:  # a bug must not cost the other reports, nor show a traceback
-            run.fail(path.name, internal_error(path.name, err))
-        if progress:
-            progress(path.name)
-    run.diagnostics.extend(sidecar_findings(seeds_dir, files))
+    staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
+    try:
+        converted: list[Converted] = []
+        results = _convert_files(files, context, cached, out_dir, staging, jobs if jobs is not None else default_jobs(), run)
+        for path, (item, failure) in zip(files, results):
+            if item is not None:
+                converted.append(item)
+            else:
+                run.fail(path.name, failure[0])
+                run.diagnostics.extend(failure[1:])
+            if progress:
+                progress(path.name)
+        run.diagnostics.extend(sidecar_findings(seeds_dir, files))
 
-    converted = _drop_conflicts(converted, run)
-    _publish(converted, out_dir, output, force, run)
-    _remove_stale(out_dir, output, {c.path for c in converted}, {p.name for p in files}, run)
+        converted = _drop_conflicts(converted, run)
+        _publish(converted, out_dir, output, force, run)
+        _remove_stale(out_dir, output, {c.path for c in converted}, {p.name for p in files}, run)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     if not same_code and converted and out_dir.is_dir():
         try:
             stamp.write_text(tool_fingerprint() + "\n", encoding="utf-8")
         except OSError:
             pass  # only costs a re-render next time
+    if out_dir.is_dir():
+        removed = set(run.removed)
+        _save_page_index(out_dir, {rel: e for rel, e in output.entries.items() if rel not in removed})
+        if not existed:
+            try:
+                out_dir.rmdir()  # made only for staging, nothing published: leave no trace
+            except OSError:
+                pass
     run.pages.sort(key=lambda p: (-(p.year or 0), p.agency_slug, p.source))
     run.diagnostics = sorted(set(run.diagnostics), key=lambda d: (d.file, d.line or 0, d.code, d.message))
     return run
+
+
+# -- converting many files: in this process or in workers, results in file order ---------------------------
+
+Result = tuple["Converted | None", tuple[Diagnostic, ...]]  #: a page, or the reasons there is none
+
+
+def _convert_files(files: list[Path], context: Context, cached: dict, out_dir: Path, staging: Path,
+                   jobs: int, run: ConvertRun) -> Iterator[Result]:
+    """One result per raw file, in file order. Worker processes convert when enough files need it."""
+    if jobs <= 1 or len(files) < PARALLEL_MIN:
+        for path in files:
+            yield _convert_guarded(path, context, cached, out_dir, staging)
+        return
+    ready: dict[int, Result] = {}  # files whose page on disk is still right: no need to parse
+    todo: list[Path] = []
+    for number, path in enumerate(files):
+        item = _from_cache(path, context, cached)
+        if item is not None:
+            ready[number] = (item, ())
+        else:
+            todo.append(path)
+    if len(todo) < PARALLEL_MIN:
+        converted: Iterator[Result] = (_convert_guarded(p, context, {}, out_dir, staging) for p in todo)
+    else:
+        converted = _in_workers(todo, context, out_dir, staging, jobs, run)
+    for number in range(len(files)):
+        yield ready.pop(number) if number in ready else next(converted)
+
+
+def _from_cache(path: Path, context: Context, cached: dict) -> Converted | None:
+    """The page on disk, when its inputs are unchanged; None otherwise (including any error: the
+    conversion itself reports it)."""
+    if path.name not in cached or unsupported(path):
+        return None
+    try:
+        key = _inputs_key(path, context, path.read_bytes())
+    except OSError:
+        return None
+    return _cache_hit(path.name, key, cached)
+
+
+def _convert_guarded(path: Path, context: Context, cached: dict, out_dir: Path, staging: Path) -> Result:
+    """Convert one file and stage its page; every failure becomes diagnostics naming the file."""
+    try:
+        return _stage(convert_one(path, context, cached), out_dir, staging), ()
+    except (ReadError, ParseError) as err:
+        return None, (Diagnostic(path.name, err.line, "error", err.code, err.message),)
+    except SidecarError as err:  # every bad key, each naming the sidecar file
+        return None, tuple(err.diagnostics)
+    except OSError as err:
+        return None, (Diagnostic(path.name, None, "error", "unreadable", f"无法读取：{err.strerror or err}"),)
+    except Exception as err:  # a bug must not cost the other reports, nor show a traceback
+        return None, (internal_error(path.name, err),)
+
+
+def _stage(item: Converted, out_dir: Path, staging: Path) -> Converted:
+    """Keep no page text in memory: a page identical to the one on disk becomes None (nothing to
+    write), any other is written to the staging folder and replaced by that file's path. When the
+    staging write fails, the text stays (publishing writes it, or names the error)."""
+    if not isinstance(item.page, str):
+        return item
+    data = item.page.encode("utf-8")
+    entry = dict(item.entry or {}, sha256=hashlib.sha256(data).hexdigest())
+    target = out_dir / item.path
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return replace(item, page=None, entry=entry)
+    except OSError:
+        pass
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        staged = staging / f"{item.source}.tmp"
+        staged.write_bytes(data)
+    except OSError:
+        return replace(item, entry=entry)
+    return replace(item, page=staged, entry=entry)
+
+
+_WORKER: tuple[Context, Path, Path] | None = None  #: a worker process's context, output and staging folder
+
+
+def _start_worker(context: Context, out_dir: Path, staging: Path) -> None:
+    global _WORKER
+    _WORKER = (context, out_dir, staging)
+
+
+def _convert_chunk(paths: list[Path]) -> tuple[int, list[Result]]:
+    assert _WORKER is not None
+    context, out_dir, staging = _WORKER
+    return os.getpid(), [_convert_guarded(path, context, {}, out_dir, staging) for path in paths]
+
+
+def _in_workers(todo: list[Path], context: Context, out_dir: Path, staging: Path, jobs: int,
+                run: ConvertRun) -> Iterator[Result]:
+    """Results for ``todo`` in order, from ``jobs`` worker processes converting chunks of files.
+    If the workers cannot start or die, the files not yet done are converted here."""
+    size = max(4, min(64, len(todo) // (jobs * 4)))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    done = 0
+    pids: set[int] = set()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_process_context(),
+                                 initializer=_start_worker, initargs=(context, out_dir, staging)) as pool:
+            for pid, results in pool.map(_convert_chunk, chunks):
+                pids.add(pid)
+                run.workers = len(pids)
+                for result in results:
+                    done += 1
+                    yield result
+    except Exception:  # no processes here (sandbox, /dev/shm), a worker killed: finish in this process
+        pass
+    for path in todo[done:]:
+        yield _convert_guarded(path, context, {}, out_dir, staging)
+
+
+def _process_context():
+    """fork when this process runs no other thread (fast: workers share the imported code);
+    otherwise (``mkdocs serve`` watches files in threads) forkserver, or spawn where there is none."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def internal_error(name: str, err: BaseException) -> Diagnostic:
@@ -502,24 +780,34 @@ def _publish_one(item: Converted, out_dir: Path, output: OutputFolder, force: bo
         run.unchanged.append(rel)
     else:
         try:
-            _write_if_changed(target, item.page, run, rel)
+            written = _write_if_changed(target, item.page, run, rel)
         except OSError as err:
             run.fail(item.source, Diagnostic(item.source, None, "error", "write-failed",
                                              f"无法写入 {rel}：{err.strerror or err}"))
             return
+        if written and item.entry is not None:
+            output.entries[rel] = item.entry
     run.pages.append(item.info)
 
 
-def _write_if_changed(target: Path, page: str, run: ConvertRun, rel: str) -> None:
+def _write_if_changed(target: Path, page: str | Path, run: ConvertRun, rel: str) -> bool:
+    """Put the page in place (its text, or the staged file already known to differ from the page
+    on disk); True when the file was written."""
+    if isinstance(page, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(page, target)  # a reader never sees half a page
+        run.written.append(rel)
+        return True
     data = page.encode("utf-8")
     if target.is_file() and target.read_bytes() == data:
         run.unchanged.append(rel)
-        return
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, target)  # a reader never sees half a page
     run.written.append(rel)
+    return True
 
 
 def _remove_stale(out_dir: Path, output: OutputFolder, keep: set[str], present: set[str], run: ConvertRun) -> None:

@@ -19,6 +19,8 @@ Build stages, in MkDocs event order:
     other years, and the 下载 line (raw file, report JSON) under its metadata block; give every
     page a date taken from the reports, not the clock, so the sitemap (and its gzip header) is
     the same in every build.
+``on_post_build``
+    write the search index into ``site/search/`` (``search.py``; skipped when unchanged).
 """
 
 from __future__ import annotations
@@ -184,6 +186,14 @@ class ReportsSite:
         assert self.index is not None
         markdown = data.with_downloads(markdown, info, page.file.src_uri)
         return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info)
+
+    # -- on_post_build -----------------------------------------------------------------------
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """The search index (``site/search/``, see ``search.py``), from the published reports."""
+        from . import search
+
+        search.on_post_build(self, config)
 
 
 def robots_txt(site_url: str | None) -> str:
