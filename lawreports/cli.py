@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lawreports {__version__}", help="显示版本号")
     parser.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     parser.add_argument("--force", action="store_true", help="覆盖手工修改过的页面（请先把更正写入 .meta.yml）")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="同时转换的进程数（默认为本机可用的 CPU 数；1 为不并行）")
     commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
 
     convert = commands.add_parser("convert", help="只把报告原文转换为 Markdown 页面", add_help=False,
@@ -71,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--agencies", help="单位表（默认为网站配置文件旁的 agencies.yml）")
     # SUPPRESS: `build_site.py --force convert` must keep the --force given before the command
     convert.add_argument("--force", action="store_true", default=argparse.SUPPRESS, help="覆盖手工修改过的页面")
+    convert.add_argument("--jobs", type=_jobs, default=argparse.SUPPRESS, metavar="N",
+                         help="同时转换的进程数（默认为本机可用的 CPU 数；1 为不并行）")
 
     check = commands.add_parser("check", help="发布前检查，不生成网站", add_help=False,
                                 description="列出督察时会发现的问题：file:line: 级别 代码: 说明。退出码：有 error 时为 1，否则为 0。")
@@ -78,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 或 json")
     return parser
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"进程数应为正整数，而不是 {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +119,7 @@ def _main(argv: list[str] | None) -> int:
             print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
             return 2
         agencies = Path(args.agencies) if args.agencies else agencies_file(config)
-        run = run_convert(seeds, out, settings, force=args.force, agencies=agencies)
+        run = run_convert(seeds, out, settings, force=args.force, agencies=agencies, jobs=args.jobs)
         return 0 if run.ok else 1
     if args.command == "check":
         from .checks import run_checks_command
@@ -116,7 +127,7 @@ def _main(argv: list[str] | None) -> int:
         seeds = Path(args.seeds) if args.seeds else config.parent / settings.seeds_dir
         agencies = Path(args.agencies) if getattr(args, "agencies", None) else agencies_file(config)
         return run_checks_command(seeds, settings, args.format, agencies)
-    return build(settings, Path(args.config), force=args.force)
+    return build(settings, Path(args.config), force=args.force, jobs=args.jobs)
 
 
 def agencies_file(config: Path) -> Path:
@@ -131,7 +142,8 @@ def screen_lines() -> int:
         return PROGRESS_THRESHOLD
 
 
-def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False, agencies: Path | None = None) -> ConvertRun:
+def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False, agencies: Path | None = None,
+                jobs: int | None = None) -> ConvertRun:
     """Convert with a progress bar on a terminal when the files fill more than a screen; then print
     every diagnostic and the summary."""
     total = len(input_files(seeds))
@@ -145,11 +157,11 @@ def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False,
         else:
             bar = Progress(console=Console(stderr=True), transient=True)
     if bar is None:
-        run = convert_all(seeds, out, settings, force=force, agencies_file=agencies)
+        run = convert_all(seeds, out, settings, force=force, agencies_file=agencies, jobs=jobs)
     else:
         with bar:
             task = bar.add_task("转换报告", total=total)
-            run = convert_all(seeds, out, settings, force=force, agencies_file=agencies,
+            run = convert_all(seeds, out, settings, force=force, agencies_file=agencies, jobs=jobs,
                               progress=lambda name: bar.advance(task))
     print_diagnostics(run.diagnostics)
     print_summary(run)
@@ -181,22 +193,35 @@ def print_summary(run: ConvertRun) -> None:
         print("有错误，见上文。", file=sys.stderr)
 
 
-def build(settings: Settings, config: Path, force: bool = False) -> int:
-    """Convert, then build the site into a temporary folder and swap it in: never half a site."""
+def build(settings: Settings, config: Path, force: bool = False, jobs: int | None = None) -> int:
+    """Convert, then build the site into a temporary folder and swap it in: never half a site.
+
+    ``LAWREPORTS_TIMINGS=1`` prints the time of each stage (``lawreports timing: <stage> <s> s``, on
+    stderr) and lets MkDocs log at INFO (its own build time, the search index's)."""
+    timings = os.environ.get("LAWREPORTS_TIMINGS") == "1"
     seeds, out = config.parent / settings.seeds_dir, config.parent / settings.reports_dir
     if not seeds.is_dir():
         print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
         return 2
-    run = run_convert(seeds, out, settings, force=force, agencies=agencies_file(config))
+    started = time.perf_counter()
+    run = run_convert(seeds, out, settings, force=force, agencies=agencies_file(config), jobs=jobs)
+    if timings:
+        print(f"lawreports timing: convert {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
     if not config.exists():
         print(f"错误：找不到网站配置 {config}", file=sys.stderr)
         return 1
     site = Path("site")
     staging = Path(f".site-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config), "-d", str(staging)]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", *([] if timings else ["-q"]),
+               "-f", str(config), "-d", str(staging)]
     env = dict(os.environ, LAWREPORTS_CONVERTED="1")  # the hook need not convert again
+    if jobs is not None:
+        env["LAWREPORTS_JOBS"] = str(jobs)
+    started = time.perf_counter()
     result = subprocess.run(command, env=env)
+    if timings:
+        print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         print("错误：网站生成失败，原有 site/ 保持不变", file=sys.stderr)
