@@ -193,11 +193,23 @@ def print_summary(run: ConvertRun) -> None:
         print("有错误，见上文。", file=sys.stderr)
 
 
+def _peak_rss() -> str:
+    """Peak resident memory of this process and of the largest child it waited for (workers, MkDocs)."""
+    try:
+        import resource
+    except ImportError:  # not on this system
+        return "peak RSS unknown"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return f"peak RSS: this process {own:.0f} MB, largest child process {child:.0f} MB"
+
+
 def build(settings: Settings, config: Path, force: bool = False, jobs: int | None = None) -> int:
     """Convert, then build the site into a temporary folder and swap it in: never half a site.
 
-    ``LAWREPORTS_TIMINGS=1`` prints the time of each stage (``lawreports timing: <stage> <s> s``, on
-    stderr) and lets MkDocs log at INFO (its own build time, the search index's)."""
+    ``LAWREPORTS_TIMINGS=1`` prints the time and peak memory of each stage (``lawreports timing:
+    <stage> <s> s …``, on stderr) and lets MkDocs log at INFO (its own build time, the search
+    index's)."""
     timings = os.environ.get("LAWREPORTS_TIMINGS") == "1"
     seeds, out = config.parent / settings.seeds_dir, config.parent / settings.reports_dir
     if not seeds.is_dir():
@@ -206,7 +218,7 @@ def build(settings: Settings, config: Path, force: bool = False, jobs: int | Non
     started = time.perf_counter()
     run = run_convert(seeds, out, settings, force=force, agencies=agencies_file(config), jobs=jobs)
     if timings:
-        print(f"lawreports timing: convert {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+        print(f"lawreports timing: convert {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr, flush=True)
     if not config.exists():
         print(f"错误：找不到网站配置 {config}", file=sys.stderr)
         return 1
@@ -221,7 +233,7 @@ def build(settings: Settings, config: Path, force: bool = False, jobs: int | Non
     started = time.perf_counter()
     result = subprocess.run(command, env=env)
     if timings:
-        print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+        print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr, flush=True)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         print("错误：网站生成失败，原有 site/ 保持不变", file=sys.stderr)
