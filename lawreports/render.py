@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from . import __version__
+from . import __version__, figures as key_figures
 from .model import PART_KEYS, REQUIRED_PARTS, Heading, Paragraph, Report
 
 # libyaml's dumper when present: the same output, several times faster than the pure-Python one
@@ -95,6 +95,7 @@ def front_matter(report: Report, facts: PageFacts) -> dict:
         "url": facts.url,
         "addressee": report.addressee,
         "characters": report.body_characters,
+        "figures": [f.as_matter() for f in key_figures.extract(report)],
         "sections": [{"level": h.level, "title": h.title, "anchor": h.anchor} for h in report.headings],
         "parts": {key: report.parts.get(key) for key in PART_KEYS},
         "parts_within": dict(sorted(report.parts_within.items())),
@@ -150,7 +151,9 @@ def _badge(report: Report, key: str) -> str:
 
 
 def render_body(report: Report, facts: PageFacts) -> str:
-    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", meta_block(report, facts)]
+    found = key_figures.extract(report)
+    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", meta_block(report, facts),
+                      indicators(report, found)]
     if report.meta_lines:
         seen: list[str] = []
         for item in report.meta_lines:
@@ -169,7 +172,49 @@ def render_body(report: Report, facts: PageFacts) -> str:
     if report.signature:
         lines = "".join(f"<p>{escape_html(' '.join(text.split()))}</p>" for text in report.signature.lines)
         out.append(f'<div class="report-signature">{lines}</div>')
+    out.extend(figures_table(report, found))
     return "\n\n".join(out) + "\n"
+
+
+#: Id of the key-figures section at the end of a report page (no report heading is given it).
+FIGURES_ANCHOR = "key-figures"
+
+
+def indicators(report: Report, found: list[key_figures.Figure]) -> str:
+    """The “具体数据” indicator under the metadata block: figures per 1,000 characters."""
+    rate = key_figures.per_thousand(len(found), report.body_characters)
+    return (
+        f'<p class="report-indicators" aria-label="指标"><span class="indicator indicator-figures" data-value="{rate}" '
+        f'title="正文中以阿拉伯数字表述的数量（次数、件数、比例等），每千字的处数">'
+        f'具体数据：每千字 {rate} 处</span>'
+        f'（共 {len(found)} 处，<a href="#{FIGURES_ANCHOR}">见“关键数据”</a>）</p>'
+    )
+
+
+def figures_table(report: Report, found: list[key_figures.Figure]) -> list[str]:
+    """The key figures with their sentence (the figure marked) and a link to their section."""
+    out = [f"## 关键数据 {{#{FIGURES_ANCHOR} .report-figures-heading}}"]
+    if not found:
+        out.append('<p class="report-figures-none">正文中未识别出以阿拉伯数字表述的数量。</p>')
+        return out
+    titles = {h.anchor: h.title for h in report.headings}
+    rows = []
+    for f in found:
+        end = f.start + len(f.figure)
+        sentence = f"{escape_html(f.text[: f.start])}<mark>{escape_html(f.text[f.start: end])}</mark>{escape_html(f.text[end:])}"
+        section = titles.get(f.anchor, "开头")
+        rows.append(
+            f'<tr><td class="figure-value">{escape_html(f.figure)}</td>'
+            f'<td><a href="#{escape_html(f.anchor)}">{escape_html(section)}</a></td>'
+            f"<td>{sentence}</td><td>{f.line}</td></tr>"
+        )
+    out.append(
+        '<table class="report-figures">\n<thead><tr><th scope="col">数据</th><th scope="col">所在章节</th>'
+        '<th scope="col">原句</th><th scope="col">行</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+    )
+    return out
 
 
 def render_page(report: Report, facts: PageFacts) -> str:

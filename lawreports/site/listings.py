@@ -406,6 +406,13 @@ def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]
         f"涉及 **{len(index.agencies)}** 个单位{span}。\n"
     )
 
+    lines.append("## 分析比较 {#insight}\n")
+    lines.append(
+        f"{md.link('分析比较', uri, 'compare/index.md')}：同一年度各单位报告的同一部分并列对照（如各单位的“存在的不足和原因”），"
+        f"同一单位相邻年度的报告逐段对比，报告中的{md.link('具体数据', uri, 'compare/figures.md')}和"
+        f"{md.link('关键词', uri, 'tags/index.md')}。\n"
+    )
+
     lines.append("## 按年度 {#years}\n")
     if index.years:
         lines.append(

@@ -54,6 +54,7 @@ class ReportsSite:
         self.reports_prefix = ""
         self.index: listings.SiteIndex | None = None
         self.by_uri: dict[str, listings.ReportInfo] = {}
+        self.insight = None  # insight.Insight of this build (comparisons, figures, keywords)
         self.site_date = FALLBACK_DATE
 
     # -- on_config ---------------------------------------------------------------------------
@@ -138,6 +139,7 @@ class ReportsSite:
         labels = load_parts().label
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
+        generated += self._insight_pages(files, labels)
         for page in generated:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -171,6 +173,24 @@ class ReportsSite:
             else:
                 files.append(File.generated(config, item.uri, content=item.content))
 
+    def _insight_pages(self, files: Files, labels) -> list:
+        """Comparisons, year over year, key figures and keywords (``insight.py``)."""
+        from . import insight
+
+        assert self.index is not None and self.settings is not None and self.seeds_dir is not None
+
+        def page_url(entry) -> str:
+            page = files.get_file_from_path(entry.uri)
+            return page.url if page is not None else entry.uri[: -len(".md")] + "/"
+
+        load = insight.raw_loader(self.seeds_dir, self.settings, self.root / "agencies.yml")
+        self.insight = insight.build(self.index, self.settings, labels, load, page_url=page_url,
+                                     cache_file=self.root / ".cache" / "lawreports" / "keywords.json")
+        quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
+        for problem in self.insight.problems:
+            log.log(logging.DEBUG if quiet else logging.INFO, problem)
+        return self.insight.pages
+
     # -- on_page_markdown --------------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -185,7 +205,8 @@ class ReportsSite:
         page.update_date = (info.published or info.written).isoformat() if (info.published or info.written) else self.site_date
         assert self.index is not None
         markdown = data.with_downloads(markdown, info, page.file.src_uri)
-        return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info)
+        extra = self.insight.report_extra(info) if self.insight is not None else ""
+        return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info) + extra
 
     # -- on_post_build -----------------------------------------------------------------------
 
