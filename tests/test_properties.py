@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lawreports.model import Heading, SourceText
 from lawreports.parse import ParseError, parse_report
 from lawreports.read import ReadError, source_from_bytes
-from lawreports.render import PageFacts, render_body
+from lawreports.render import PageFacts, display_title, render_body
 
 # Pieces real reports are made of, so that generated texts reach deep into the grammar.
 PIECES = [
@@ -92,7 +92,7 @@ def test_rendered_html_shows_the_text_not_markup(text):
     report = parse_or_none(text)
     if report is None:
         return
-    facts = PageFacts(display_title="T", agency_key="k", agency_slug="k", agency_type="department", url="x/",
+    facts = PageFacts(display_title=display_title(report), agency_key="k", agency_slug="k", agency_type="department", url="x/",
                       index_no="k/1")
     body = render_body(report, facts)
     rendered = markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
