@@ -413,6 +413,12 @@ def home_page(index: SiteIndex, settings: Settings, labels: Callable[[str], str]
         f"{md.link('关键词', uri, 'tags/index.md')}。\n"
     )
 
+    lines.append("## 合规概览 {#compliance}\n")
+    lines.append(
+        f"{md.link('合规概览', uri, 'compliance/index.md')}：每份报告是否具备规定的各部分、是否按时公开，"
+        "以及发布前检查发现的问题，附各年度报告数、各单位完整程度和公开时限的图表。\n"
+    )
+
     lines.append("## 按年度 {#years}\n")
     if index.years:
         lines.append(

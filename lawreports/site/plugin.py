@@ -13,10 +13,13 @@ Build stages, in MkDocs event order:
 ``on_files``
     add the listing pages (home, 按年度, 按单位) and ``robots.txt`` as virtual files: nothing is
     written into docs/ besides the converter's own report pages; then the open data (``data/``:
-    JSON, CSV, JSON Schemas, the raw files) and the Atom feed ``feed.xml`` (see ``data.py``).
+    JSON, CSV, JSON Schemas, the raw files) and the Atom feed ``feed.xml`` (see ``data.py``);
+    the insight pages (``insight.py``) and the 合规概览 with its SVG charts (``compliance.py``,
+    from the findings of ``build_site.py check``, computed once a build).
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
-    other years, and the 下载 line (raw file, report JSON) under its metadata block; give every
+    other years, the 下载 line (raw file, report JSON) and the scorecard of the checks
+    (``compliance.py``) under its metadata block; give every
     page a date taken from the reports, not the clock, so the sitemap (and its gzip header) is
     the same in every build.
 ``on_post_build``
@@ -55,6 +58,7 @@ class ReportsSite:
         self.index: listings.SiteIndex | None = None
         self.by_uri: dict[str, listings.ReportInfo] = {}
         self.insight = None  # insight.Insight of this build (comparisons, figures, keywords)
+        self.compliance = None  # compliance.Compliance of this build (findings, 合规概览)
         self.site_date = FALLBACK_DATE
 
     # -- on_config ---------------------------------------------------------------------------
@@ -140,6 +144,7 @@ class ReportsSite:
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
         generated += self._insight_pages(files, labels)
+        generated += self._compliance_pages(config, labels)
         for page in generated:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -191,6 +196,23 @@ class ReportsSite:
             log.log(logging.DEBUG if quiet else logging.INFO, problem)
         return self.insight.pages
 
+    def _compliance_pages(self, config: MkDocsConfig, labels) -> list:
+        """The findings of ``check`` (once a build) and the 合规概览 (``compliance.py``)."""
+        from . import compliance
+
+        assert self.index is not None and self.settings is not None and self.seeds_dir is not None
+        folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml")
+
+        def url_of(uri: str) -> str:
+            return File(uri, None, config.site_dir, config.use_directory_urls).url
+
+        def rate_of(info) -> float | None:
+            entry = self.insight.entry(info) if self.insight is not None else None
+            return entry.rate if entry is not None else None
+
+        self.compliance = compliance.build(self.index, folder, labels, url_of, self.settings.page_size, rate_of)
+        return self.compliance.pages
+
     # -- on_page_markdown --------------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -205,6 +227,11 @@ class ReportsSite:
         page.update_date = (info.published or info.written).isoformat() if (info.published or info.written) else self.site_date
         assert self.index is not None
         markdown = data.with_downloads(markdown, info, page.file.src_uri)
+        row = self.compliance.row(page.file.src_uri) if self.compliance is not None else None
+        if row is not None:
+            from .compliance import with_scorecard
+
+            markdown = with_scorecard(markdown, row)
         extra = self.insight.report_extra(info) if self.insight is not None else ""
         return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info) + extra
 
