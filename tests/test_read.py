@@ -182,7 +182,8 @@ def test_other_formats_are_not_supported(tmp_path: Path, suffix):
 
 PUBLISHABLE = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Co"), blacklist_characters="\ufffd"), max_size=300
-).filter(lambda t: bad_character(t) is None and t.strip())
+).filter(lambda t: bad_character(t) is None and t.strip() and not t.startswith("\ufeff"))
+# (a leading U+FEFF in UTF-8 bytes is a byte order mark by definition: it is stripped, not published)
 
 
 @settings(max_examples=200, deadline=None)
