@@ -230,8 +230,7 @@ def scorecard_html(row: ReportCheck) -> str:
         f'<span class="scorecard-timing {timing_class(row.timing)}">公开时限：{_e(timing_text(row.timing))}</span>'
         f'<span class="scorecard-note">（{_e(timing_detail(row.timing))}）</span>'
     ]
-    if row.rate is not None:
-        facts.append(f'<span class="scorecard-figures">具体数据：每千字 {_e(row.rate)} 处</span>')
+    # the 具体数据 indicator stands just above, under the metadata block (render.py): not repeated here
     lines = [
         f'<section class="report-scorecard scorecard-{card["status"]}" id="scorecard" aria-labelledby="scorecard-title">',
         f'<p class="scorecard-head"><strong id="scorecard-title">检查结果</strong> {counts}</p>',
