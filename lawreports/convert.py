@@ -25,7 +25,8 @@ Scale (issue #10):
   SHA-256 of its bytes, its kind and the front matter the converter reads back. A page whose bytes
   still have that hash is not parsed again (a run over 10,000 unchanged pages reads and hashes
   them, ~0.5 s, instead of parsing 10,000 YAML blocks); any other page is classified from its text
-  as before. The index is rewritten only when its content changes, so an unchanged run touches
+  as before. The index names the code that classifies pages (:func:`page_index_code`), not the
+  whole tool: other code changes re-render pages (the stamp) without re-reading them. The index is rewritten only when its content changes, so an unchanged run touches
   no file (``mkdocs serve`` would otherwise rebuild for ever).
 * **Parallel conversion.** When at least :data:`PARALLEL_MIN` raw files need (re)converting and
   more than one job is allowed (``jobs``; default the CPUs this process may use, or
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import json
 import multiprocessing
 import os
@@ -65,7 +67,7 @@ from .model import PART_KEYS, Diagnostic, Report
 from .parse import ParseError, parse_report
 from .parts import PartTable, load_parts
 from .read import ReadError, source_from_bytes, unsupported
-from .render import GENERATOR_LINE, PageFacts, content_hash, display_title, front_matter, render_body
+from .render import CONTENT_HASH_LINE, GENERATOR_LINE, PageFacts, content_hash, display_title, front_matter, render_body
 from .settings import Settings
 from .sidecar import SidecarError, apply_sidecar, differs, load_sidecar, sidecar_path
 
@@ -80,6 +82,8 @@ SOURCE_LINE = re.compile(r"^source: (.+)$", re.MULTILINE)
 STAMP = ".lawreports-build"
 #: The output folder's page index (see the module docstring; a dot file, not published).
 PAGE_INDEX = ".lawreports-pages.json"
+#: Raise when the page index's layout changes (what classifies a page is hashed in as well).
+PAGE_INDEX_FORMAT = 1
 #: Pages waiting to be moved into place, one folder per converting process.
 STAGING_PREFIX = ".lawreports-staging-"
 #: Raw files to (re)convert before worker processes pay for their start (~0.05 s forked, ~1 s spawned).
@@ -454,13 +458,26 @@ def _classify(data: bytes) -> dict:
     return {"kind": "edited", "source": str(named).strip() if named else None}
 
 
+@cache
+def page_index_code() -> str:
+    """What a page index entry depends on: the code that classifies a page and what it keeps (not
+    the whole tool: a change to the parser re-renders pages, but need not re-read every page)."""
+    try:
+        sources = [inspect.getsource(f) for f in (_classify, split_front_matter, content_hash)]
+    except (OSError, TypeError):  # no source at hand (a frozen build): the whole tool, to be safe
+        return tool_fingerprint()
+    items = [str(PAGE_INDEX_FORMAT), CONTENT_HASH_LINE.pattern, GENERATED_MARK.pattern, SOURCE_LINE.pattern,
+             repr(INDEX_KEYS), repr(SAFE_LOADER), yaml.__version__, *sources]
+    return hashlib.sha256("\n".join(items).encode("utf-8")).hexdigest()[:16]
+
+
 def _load_page_index(out_dir: Path) -> dict[str, dict]:
     """The page index written by this code, or {} (absent, unreadable, other code)."""
     try:
         data = json.loads((out_dir / PAGE_INDEX).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("code") != tool_fingerprint() or not isinstance(data.get("pages"), dict):
+    if not isinstance(data, dict) or data.get("code") != page_index_code() or not isinstance(data.get("pages"), dict):
         return {}
     return {rel: entry for rel, entry in data["pages"].items() if isinstance(entry, dict) and "kind" in entry}
 
@@ -468,7 +485,7 @@ def _load_page_index(out_dir: Path) -> dict[str, dict]:
 def _save_page_index(out_dir: Path, entries: dict[str, dict]) -> None:
     """Write the page index when its content changed (an unchanged run touches no file)."""
     target = out_dir / PAGE_INDEX
-    text = json.dumps({"code": tool_fingerprint(), "pages": dict(sorted(entries.items()))},
+    text = json.dumps({"code": page_index_code(), "pages": dict(sorted(entries.items()))},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
     data = text.encode("utf-8")
     try:

@@ -211,3 +211,23 @@ def test_fastyaml_on_front_matter_shapes():
     assert fastyaml.dump(matter) == reference(matter)
     del matter["float"], matter["long"]
     assert fastyaml.dump(matter) == reference(matter)
+
+
+def test_the_index_keeps_all_that_page_info_reads(tmp_path: Path):
+    seeds, out = seeds_folder(tmp_path), tmp_path / "out"
+    run = convert(seeds, out)
+    for rel in run.written:
+        matter, _ = convert_module.read_front_matter(out / rel)
+        kept = {key: matter[key] for key in convert_module.INDEX_KEYS if key in matter}
+        assert convert_module.page_info(kept, rel) == convert_module.page_info(matter, rel)
+
+
+def test_other_code_re_renders_but_does_not_re_read_the_pages(tmp_path: Path, monkeypatch):
+    seeds, out = seeds_folder(tmp_path), tmp_path / "out"
+    first = convert(seeds, out)
+    monkeypatch.setattr(convert_module, "tool_fingerprint", lambda: "9.9.9+other-code")
+    calls = []
+    real = convert_module._classify
+    monkeypatch.setattr(convert_module, "_classify", lambda data: calls.append(1) or real(data))
+    again = convert(seeds, out)
+    assert calls == [] and again.written == [] and again.pages == first.pages
