@@ -153,3 +153,19 @@ def source_from_bytes(name: str, data: bytes) -> SourceText:
         lines=split_lines(text),
         size=len(data),
     )
+
+
+def source_from_lines(name: str, data: bytes, encoding: str, lines: list[SourceLine], empty: str) -> SourceText:
+    """The SourceText of a document read line by line (Word, PDF), vetted like a text file.
+
+    ``empty`` is the message when no line has text. Line numbers are the reader's (paragraphs).
+    """
+    if not any(line.text.strip() for line in lines):
+        raise ReadError("empty", empty)
+    found = bad_character("\n".join(line.text for line in lines))
+    if found:
+        index, what = found
+        raise ReadError("bad-character", f"第 {lines[index - 1].number} 段含有{what}", lines[index - 1].number)
+    return SourceText(name=name, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding, lines=tuple(lines),
+                      size=len(data))
+

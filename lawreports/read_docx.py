@@ -28,7 +28,6 @@ text (``empty``) and characters that cannot be published (``bad-character``, as 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from .model import SourceLine, SourceText
 from .numbering import WordNumbering
-from .read import LINE_END, ReadError, bad_character
+from .read import LINE_END, ReadError, source_from_lines
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -296,19 +295,7 @@ def source_from_docx(name: str, data: bytes) -> SourceText:
     """Read the bytes of a ``.docx`` named ``name``. Raises ReadError."""
     document = _open(data)
     lines = docx_lines(document)
-    if not any(line.text.strip() for line in lines):
-        raise ReadError("empty", "Word 文件中没有文字")
-    found = bad_character("\n".join(line.text for line in lines))
-    if found:
-        index, what = found
-        raise ReadError("bad-character", f"第 {lines[index - 1].number} 段含有{what}", lines[index - 1].number)
-    return SourceText(
-        name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        encoding="docx",
-        lines=tuple(lines),
-        size=len(data),
-    )
+    return source_from_lines(name, data, "docx", lines, "Word 文件中没有文字")
 
 
 def read_docx(path: Path) -> SourceText:

@@ -39,7 +39,6 @@ be published (``bad-character``, as for text).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import re
@@ -52,7 +51,7 @@ from typing import NoReturn
 
 from .model import SourceLine, SourceText
 from .parse.lines import find_marker
-from .read import ReadError, bad_character
+from .read import ReadError, source_from_lines
 
 SCANNED_MESSAGE = "扫描版 PDF 没有文字层，OCR 不在本工具范围内，请提供文字版 PDF 或 Word 文件"
 
@@ -331,19 +330,7 @@ def source_from_pdf(name: str, data: bytes) -> SourceText:
     if b"%PDF-" not in data[:1024]:
         raise ReadError("broken-file", "不是 PDF 文件（文件开头没有 %PDF 标记），可能已损坏或扩展名有误")
     lines = pdf_lines(pdf_pages(data))
-    if not any(line.text.strip() for line in lines):
-        raise ReadError("empty", "PDF 中只有页码或页眉页脚，没有正文")
-    found = bad_character("\n".join(line.text for line in lines))
-    if found:
-        index, what = found
-        raise ReadError("bad-character", f"第 {lines[index - 1].number} 段含有{what}", lines[index - 1].number)
-    return SourceText(
-        name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        encoding="pdf",
-        lines=tuple(lines),
-        size=len(data),
-    )
+    return source_from_lines(name, data, "pdf", lines, "PDF 中只有页码或页眉页脚，没有正文")
 
 
 def read_pdf(path: Path) -> SourceText:
