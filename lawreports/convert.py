@@ -303,22 +303,45 @@ class Prepared:
     from_sidecar: tuple[str, ...]
 
 
-def prepare(path: Path, context: Context, data: bytes | None = None) -> Prepared:
+#: Reports prepared in this process, by (file, inputs hash). In a site build the insight pages and
+#: the checks each read every report after the converter: one parse serves both (and every rebuild
+#: of ``mkdocs serve``). The converter neither reads nor fills it: converting 10,000 files keeps no
+#: report in memory. Entries are immutable (frozen dataclasses); the oldest go first past the limit.
+_PREPARED: dict[tuple[str, str], Prepared] = {}
+PREPARED_KEEP = 20_000
+
+
+def prepare(path: Path, context: Context, data: bytes | None = None, memo: bool = True) -> Prepared:
     """read → parse → sidecar → identity for one raw file. Raises ReadError, ParseError, SidecarError
-    or OSError, each naming what is wrong."""
+    or OSError, each naming what is wrong. ``memo``: reuse (and keep) the result for the same file
+    and inputs (raw bytes, sidecar, tool, tables, region) in this process."""
     error = unsupported(path)
     if error:
         raise error
     if data is None:
         data = path.read_bytes()
     sidecar_file = sidecar_path(path)
-    overrides = load_sidecar(sidecar_file) if sidecar_file.is_file() else None
+    has_sidecar, sidecar = sidecar_file.is_file(), None
+    if has_sidecar and memo:
+        try:
+            sidecar = sidecar_file.read_bytes()
+        except OSError:  # load_sidecar names the problem
+            memo = False
+    key = (os.path.abspath(path), context.inputs_hash(data, sidecar)) if memo else None
+    if key is not None and key in _PREPARED:
+        return _PREPARED[key]
+    overrides = load_sidecar(sidecar_file) if has_sidecar else None
     values = overrides.values if overrides else {}
     source = source_from_bytes(path.name, data)
     report = parse_report(source, context.parts, default_region=values.get("region") or context.settings.region)
     report, from_sidecar = apply_sidecar(report, overrides)
     report, identity = _identify(report, values, overrides.path if overrides else None, context.agencies)
-    return Prepared(report, identity, values, from_sidecar)
+    prepared = Prepared(report, identity, values, from_sidecar)
+    if key is not None:
+        while len(_PREPARED) >= PREPARED_KEEP:
+            del _PREPARED[next(iter(_PREPARED))]
+        _PREPARED[key] = prepared
+    return prepared
 
 
 def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]]) -> Converted:
@@ -353,7 +376,7 @@ def _render(path: Path, context: Context, data: bytes, key: str) -> Converted:
     above the generator line and ``content_sha256`` taken over both; the front matter is built once
     (for the page and for :class:`PageInfo`) and written by :mod:`fastyaml` (tests/test_scale.py
     checks the bytes against ``render_page``)."""
-    prepared = prepare(path, context, data)
+    prepared = prepare(path, context, data, memo=False)
     report, identity, values = prepared.report, prepared.identity, prepared.values
     rel = f"{report.year or 'undated'}/{identity.slug}.md"
     facts = PageFacts(

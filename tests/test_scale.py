@@ -231,3 +231,20 @@ def test_other_code_re_renders_but_does_not_re_read_the_pages(tmp_path: Path, mo
     monkeypatch.setattr(convert_module, "_classify", lambda data: calls.append(1) or real(data))
     again = convert(seeds, out)
     assert calls == [] and again.written == [] and again.pages == first.pages
+
+
+def test_a_report_is_prepared_once_for_the_site_and_again_when_it_changes(tmp_path: Path, monkeypatch):
+    calls = []
+    real = convert_module.parse_report
+    monkeypatch.setattr(convert_module, "parse_report", lambda source, *a, **k: calls.append(source.name) or real(source, *a, **k))
+    monkeypatch.setattr(convert_module, "_PREPARED", {})
+    seeds = seeds_folder(tmp_path)
+    context = Context.load(Settings(region="天津市"), AGENCIES)
+    path = seeds / SEEDS[0].name
+    first = convert_module.prepare(path, context)
+    assert convert_module.prepare(path, context) is first and calls == [path.name]
+    (seeds / f"{path.stem}.meta.yml").write_text("source_url: https://x.example/a\n", encoding="utf-8")
+    assert convert_module.prepare(path, context).values == {"source_url": "https://x.example/a"}
+    assert calls == [path.name] * 2
+    convert(seeds, tmp_path / "out")  # the converter neither uses nor fills the memo
+    assert calls.count(path.name) == 3 and len(convert_module._PREPARED) == 2
