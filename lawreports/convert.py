@@ -719,7 +719,10 @@ def _in_workers(todo: list[Path], context: Context, out_dir: Path, staging: Path
 
 def _process_context():
     """fork when this process runs no other thread (fast: workers share the imported code);
-    otherwise (``mkdocs serve`` watches files in threads) forkserver, or spawn where there is none."""
+    otherwise (``mkdocs serve`` watches files in threads) forkserver, or spawn where there is none.
+    Those two import the main script again in each worker, as multiprocessing always does: a
+    script calling :func:`convert_all` keeps its work under ``if __name__ == "__main__":`` (as
+    ``build_site.py`` and MkDocs do)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
