@@ -227,7 +227,8 @@ def build(settings: Settings, config: Path, force: bool = False, jobs: int | Non
     shutil.rmtree(staging, ignore_errors=True)
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", *([] if timings else ["-q"]),
                "-f", str(config), "-d", str(staging)]
-    env = dict(os.environ, LAWREPORTS_CONVERTED="1")  # the hook need not convert again
+    # the hook need not convert again; MkDocs' notice about its 2.0 is for maintainers (README), not officers
+    env = dict(os.environ, LAWREPORTS_CONVERTED="1", NO_MKDOCS_2_WARNING=os.environ.get("NO_MKDOCS_2_WARNING", "1"))
     if jobs is not None:
         env["LAWREPORTS_JOBS"] = str(jobs)
     started = time.perf_counter()
