@@ -41,7 +41,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: What a build needs from the working tree (generated report pages are left behind).
 PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium by default; CHROMIUM_PATH names another Chromium build (CI images ship Google Chrome).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",

@@ -171,19 +171,10 @@ def test_markup_helpers():
 # Real builds
 
 
-COPY = ("mkdocs.yml", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
-
-
 def make_project(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "reports")
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=ignore)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
+    from conftest import copy_project  # the one copy of what a build needs
+
+    return copy_project(dest)
 
 
 def mkdocs_build(project: Path, site: Path, config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
