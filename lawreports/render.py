@@ -95,7 +95,7 @@ def front_matter(report: Report, facts: PageFacts) -> dict:
         "url": facts.url,
         "addressee": report.addressee,
         "characters": report.body_characters,
-        "figures": [f.as_matter() for f in key_figures.extract(report)],
+        "figures": [f.as_matter() for f in figures_of(report)],
         "sections": [{"level": h.level, "title": h.title, "anchor": h.anchor} for h in report.headings],
         "parts": {key: report.parts.get(key) for key in PART_KEYS},
         "parts_within": dict(sorted(report.parts_within.items())),
@@ -150,8 +150,20 @@ def _badge(report: Report, key: str) -> str:
     return f'<span class="part-badge {state}">{mark} {PART_LABELS[key]}</span>'
 
 
+def figures_of(report: Report) -> list[key_figures.Figure]:
+    """The report's key figures; the front matter and the body of one page ask for them in turn, so the
+    last report's are kept (by identity: a Report is frozen)."""
+    global _LAST_FIGURES
+    if _LAST_FIGURES is None or _LAST_FIGURES[0] is not report:
+        _LAST_FIGURES = (report, key_figures.extract(report))
+    return _LAST_FIGURES[1]
+
+
+_LAST_FIGURES: tuple[Report, list] | None = None
+
+
 def render_body(report: Report, facts: PageFacts) -> str:
-    found = key_figures.extract(report)
+    found = figures_of(report)
     out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", meta_block(report, facts),
                       indicators(report, found)]
     if report.meta_lines:
