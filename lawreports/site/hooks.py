@@ -19,6 +19,7 @@ from lawreports.site.plugin import ReportsSite  # noqa: E402
 
 _site = ReportsSite()
 
+on_startup = _site.on_startup
 on_config = _site.on_config
 on_pre_build = _site.on_pre_build
 on_files = _site.on_files

@@ -46,8 +46,24 @@ log = logging.getLogger("mkdocs.plugins.lawreports")
 FALLBACK_DATE = "1970-01-01"
 
 
+#: ``mkdocs serve --dirty`` (set by on_startup): a rebuild reuses the listing, insight and open-data
+#: files of the first build (they catch up on the next full build) and MkDocs rebuilds only the
+#: report pages whose Markdown changed. Module state: MkDocs loads the hooks anew for every build.
+_DIRTY_SERVE: dict = {"on": False, "files": None, "insight": None, "compliance": None}
+
+
+class _Built(File):
+    """A generated file already built by this ``mkdocs serve --dirty``: MkDocs skips it."""
+
+    def is_modified(self) -> bool:
+        return not os.path.isfile(self.abs_dest_path)
+
+
 class ReportsSite:
     """State of one build, shared by the hook functions."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        _DIRTY_SERVE.update(on=command == "serve" and dirty, files=None, insight=None, compliance=None)
 
     def __init__(self) -> None:
         self.settings = None
@@ -140,6 +156,13 @@ class ReportsSite:
                 log.info(f"{f.src_uri}: 没有对应的原始报告，不发布")
                 files.remove(f)
 
+        if _DIRTY_SERVE["on"] and _DIRTY_SERVE["files"] is not None:
+            for uri, content, source in _DIRTY_SERVE["files"]:
+                if files.get_file_from_path(uri) is None:
+                    files.append(_Built.generated(config, uri, **({"abs_src_path": source} if source else {"content": content})))
+            self.insight, self.compliance = _DIRTY_SERVE["insight"], _DIRTY_SERVE["compliance"]
+            return files
+        known = {f.src_uri for f in files}
         labels = load_parts().label
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
@@ -153,6 +176,10 @@ class ReportsSite:
                 )
             files.append(File.generated(config, page.src_uri, content=page.content))
         self._add_open_data(files, config)
+        if _DIRTY_SERVE["on"]:
+            _DIRTY_SERVE["insight"], _DIRTY_SERVE["compliance"] = self.insight, self.compliance
+            _DIRTY_SERVE["files"] = [(f.src_uri, f._content, None if f._content is not None else f.abs_src_path)
+                                     for f in files if f.src_uri not in known]
         return files
 
     def _add_open_data(self, files: Files, config: MkDocsConfig) -> None:
