@@ -10,15 +10,21 @@ Chromium)::
 
     fold(s)     per code point: NFKC, then A–Z → a–z           全角 ２０２３ → 2023, ％ → %
     terms(q)    fold(q) split on whitespace (:data:`SPACE`)     "2023年 司法局" → [2023年, 司法局]
-    tokens(t)   every pair of adjacent characters inside a run of :data:`WORD` characters
-                (CJK ideographs, a–z, 0–9, % and ‰)          274件 → 27 74 4件
+    tokens      every pair of adjacent characters inside a run of :data:`WORD` characters
+                (CJK ideographs, a–z, 0–9, % and ‰), and a number followed by its unit whole:
+                index_tokens(text)  all pairs, and every ending of 2–8 digits with the unit
+                                    (受理1274件 → 受理 理1 12 27 74 4件 74件 274件 1274件)
+                tokens(term)        a number with its unit by that one token, the rest by pairs
+                                    (274件 → 274件; 行政复议 → 行政 政复 复议)
 
-So any run of two or more characters a reader types (a word, part of a word, a number with its unit)
-gives tokens that every text containing it also has: the index can only miss what is not there.
-Bigram false positives (``行政`` and ``复议`` both present, ``政复`` not) are removed in the browser,
-which checks each term as an exact substring of the folded section text before showing a result.
-A single character has no bigram: the search page says so (indexing unigrams would add about a
-third to the index for queries nobody can rank).
+So any run of two or more characters a reader types (a word, part of a word, a number with its
+unit, also inside a longer number: 274件 in 1274件) gives tokens that every text containing it also
+has: the index can only miss what is not there. Numbers are common pairs of few digits, so a number
+looked up by its pairs would match thousands of reports; by its ending with the unit it matches
+almost exactly those that hold it. Pair false positives (``行政`` and ``复议`` both present,
+``政复`` not) are removed in the browser, which checks each term as an exact substring of the folded
+section text before showing a result. A single character has no pair: the search page says so
+(indexing single characters would add about a third to the index for queries nobody can rank).
 
 Files, below ``site/search/`` (``manifest.build`` is a hash of the rest, used as ``?v=`` so a browser
 never mixes files of two builds)::
@@ -57,7 +63,7 @@ from pathlib import Path
 from ..model import PART_KEYS
 
 #: Raise when tokens change: the manifest carries it and the browser refuses a different one.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 #: Raise when the file layout changes.
 FORMAT = 1
 
@@ -67,6 +73,9 @@ WORD = re.compile(f"[{WORD_CLASS}]+")
 #: Whitespace that separates query terms (spelled out: Python's and JavaScript's ``\\s`` differ).
 SPACE_CLASS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 SPACE = re.compile(f"[{SPACE_CLASS}]+")
+DIGITS = re.compile("[0-9]+")
+#: Numbers are indexed with their unit by their endings up to this many digits.
+MAX_NUMBER_DIGITS = 8
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PART_BIT = {key: 1 << i for i, key in enumerate(PART_KEYS)}
 
@@ -124,22 +133,50 @@ def terms(query: str) -> list[str]:
     return out
 
 
-def bigrams(folded: str) -> list[str]:
-    """Every pair of adjacent word characters, in order, repeats kept (``folded`` is folded)."""
-    return [run[i : i + 2] for run in WORD.findall(folded) for i in range(len(run) - 1)]
+def _number_spans(run: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of two or more digits followed by another word character (its unit)."""
+    return [m.span() for m in DIGITS.finditer(run) if m.end() < len(run) and m.end() - m.start() >= 2]
+
+
+def index_tokens(folded: str) -> list[str]:
+    """The tokens of a text (``folded`` is folded), repeats kept: every pair of adjacent word
+    characters, and for a number followed by its unit every ending of the number with the unit,
+    up to :data:`MAX_NUMBER_DIGITS` digits (``1274件`` → 74件 274件 1274件; 4件 is a pair already).
+
+    >>> index_tokens("受理1274件")
+    ['受理', '理1', '12', '27', '74', '4件', '74件', '274件', '1274件']
+    """
+    out = []
+    for run in WORD.findall(folded):
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
+        if any("0" <= c <= "9" for c in run):
+            for i, j in _number_spans(run):
+                out += [run[k:j] + run[j] for k in range(j - 2, max(i, j - MAX_NUMBER_DIGITS) - 1, -1)]
+    return out
 
 
 def tokens(term: str) -> list[str]:
-    """The distinct tokens of one term, in order of first appearance.
+    """The distinct tokens a term is looked up by: a number with its unit by one token (the
+    longest ending the index holds), everything else by its pairs.
 
     >>> tokens("274件")
-    ['27', '74', '4件']
+    ['274件']
+    >>> tokens("共274件")
+    ['274件', '共2']
     >>> tokens("行政复议")
     ['行政', '政复', '复议']
     >>> tokens("法")
     []
     """
-    return list(dict.fromkeys(bigrams(fold(term))))
+    out: list[str] = []
+    for run in WORD.findall(fold(term)):
+        covered: set[int] = set()
+        for i, j in _number_spans(run):
+            k = max(i, j - MAX_NUMBER_DIGITS)
+            out.append(run[k:j] + run[j])
+            covered.update(range(k, j))
+        out += [run[p : p + 2] for p in range(len(run) - 1) if p not in covered]
+    return list(dict.fromkeys(out))
 
 
 def shard_of(token: str, shards: int) -> int:
@@ -231,7 +268,7 @@ class IndexBuilder:
             for text, flag in ((record.heading, mask | HEADING_BIT), (record.text, mask)):
                 if not text:
                     continue
-                grams = bigrams(fold(text))
+                grams = index_tokens(fold(text))
                 counts.update(grams)
                 if flag:
                     for g in set(grams):

@@ -15,18 +15,19 @@
   "use strict";
 
   var FORMAT = 1;
-  var TOKENIZER_VERSION = 1;
+  var TOKENIZER_VERSION = 2;
   var PAGE = 10; // results verified and shown at a time
   var SNIPPET_BEFORE = 30;
   var SNIPPET_AFTER = 70;
   var DEBOUNCE_MS = 80;
+  var FACET_FIRST = 30; // filters leaving at most this many reports: verify them directly
 
   var script = document.currentScript;
   var ROOT = new URL("../../", script && script.src ? script.src : location.href); // the site root
   var SEARCH_DIR = new URL("search/", ROOT);
 
   // ---------------------------------------------------------------------------------------------
-  // The tokeniser: keep in step with search.py (fold, terms, bigrams, tokens, shard_of)
+  // The tokeniser: keep in step with search.py (fold, terms, tokens, shard_of)
 
   var WORD = /[0-9a-z%\u2030\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{323af}]+/gu;
   var SPACE = /[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/u;
@@ -71,22 +72,42 @@
     return out;
   }
 
-  function bigrams(folded) {
-    var out = [];
-    (folded.match(WORD) || []).forEach(function (run) {
-      var cs = Array.from(run);
-      for (var i = 0; i + 1 < cs.length; i++) out.push(cs[i] + cs[i + 1]);
-    });
+  var MAX_NUMBER_DIGITS = 8;
+
+  function isDigit(c) {
+    return c >= "0" && c <= "9";
+  }
+
+  /** [start, end) of each run of two or more digits followed by another word character (its unit). */
+  function numberSpans(cs) {
+    var out = [], p = 0;
+    while (p < cs.length) {
+      if (!isDigit(cs[p])) { p++; continue; }
+      var i = p;
+      while (p < cs.length && isDigit(cs[p])) p++;
+      if (p < cs.length && p - i >= 2) out.push([i, p]);
+    }
     return out;
   }
 
+  /** The tokens a term is looked up by (search.py tokens): a number with its unit whole, else pairs. */
   function tokenize(term) {
-    var seen = new Set();
-    return bigrams(fold(term)).filter(function (t) {
-      if (seen.has(t)) return false;
-      seen.add(t);
-      return true;
+    var out = [], seen = new Set();
+    function add(t) {
+      if (!seen.has(t)) { seen.add(t); out.push(t); }
+    }
+    (fold(term).match(WORD) || []).forEach(function (run) {
+      var cs = Array.from(run), covered = new Set();
+      numberSpans(cs).forEach(function (span) {
+        var k = Math.max(span[0], span[1] - MAX_NUMBER_DIGITS);
+        add(cs.slice(k, span[1]).join("") + cs[span[1]]);
+        for (var q = k; q < span[1]; q++) covered.add(q);
+      });
+      for (var p = 0; p + 1 < cs.length; p++) {
+        if (!covered.has(p)) add(cs[p] + cs[p + 1]);
+      }
     });
+    return out;
   }
 
   var encoder = new TextEncoder();
@@ -191,9 +212,17 @@
     return agenciesPromise;
   }
 
-  function agencyKey(value) {
+  /** The agency_key a typed or chosen 单位 stands for: itself when it is one (one shard, not the
+   * whole list of agencies), else the one agency whose name is or contains it. */
+  function agencyKey(m, value) {
     value = (value || "").trim();
     if (!value) return Promise.resolve(null);
+    return postings(m, "a:" + value).then(function (list) {
+      return list.ids.length ? value : agencyByName(value);
+    });
+  }
+
+  function agencyByName(value) {
     return agencies().then(function (list) {
       var byKey = list.filter(function (a) { return a[0] === value; });
       if (byKey.length) return byKey[0][0];
@@ -234,6 +263,23 @@
   }
 
   /**
+   * With words and filters: the reports the filters leave, when there are at most FACET_FIRST of
+   * them (the words' own lists, often long, are then not needed); else null.
+   */
+  function facetsFirst(m, facets, words) {
+    if (!facets.length || !words) return Promise.resolve(null);
+    return Promise.all(facets.map(function (f) { return postings(m, f); })).then(function (lists) {
+      lists.sort(function (a, b) { return a.ids.length - b.ids.length; });
+      var ids = lists[0].ids;
+      lists.slice(1).forEach(function (l) {
+        var other = new Set(l.ids);
+        ids = ids.filter(function (id) { return other.has(id); });
+      });
+      return ids.length <= FACET_FIRST ? ids.slice() : null;
+    });
+  }
+
+  /**
    * params: {q, year, region, agency, part, sort}. Resolves to a state: the terms, the ranked
    * candidate ids (every report that can match), and the first verified results.
    */
@@ -257,7 +303,7 @@
       var facets = [];
       if (params.year) facets.push("y:" + params.year);
       if (params.region) facets.push("r:" + params.region);
-      return agencyKey(params.agency).then(function (key) {
+      return agencyKey(m, params.agency).then(function (key) {
         if (key && key.ambiguous) {
           state.error = key.count ? "有 " + key.count + " 个单位名称包含“" + key.ambiguous + "”，请从列表中选择一个单位"
                                   : "没有名为“" + key.ambiguous + "”的单位";
@@ -273,7 +319,15 @@
           s.tokens.forEach(function (tok) { jobs.push({ token: tok, term: ti }); });
         });
         facets.forEach(function (f) { jobs.push({ token: f, term: -1 }); });
-        return Promise.all(jobs.map(function (job) { return postings(m, job.token); })).then(function (lists) {
+        return facetsFirst(m, facets, searchable.length).then(function (few) {
+          if (few) {  // a filter that leaves a handful of reports: check those, skip the words' lists
+            state.searchable = searchable;
+            state.candidates = few;
+            return state;
+          }
+          return Promise.all(jobs.map(function (job) { return postings(m, job.token); }));
+        }).then(function (lists) {
+          if (lists === state) return state;
           jobs.forEach(function (job, k) { job.list = lists[k]; });
           var df = searchable.map(function () { return Infinity; });
           jobs.forEach(function (job) {
@@ -294,7 +348,7 @@
           cands.forEach(function (c) {
             var score = 0;
             for (var t = 0; t < searchable.length; t++) {
-              score += Math.log(1 + N / Math.max(1, df[t])) * (1 + c.tf[t] + (c.head[t] ? 1 : 0));
+              score += Math.log(1 + N / Math.max(1, df[t])) * (1 + c.tf[t] + (c.head[t] ? 3 : 0));
             }
             c.score = score;
           });
@@ -565,7 +619,7 @@
   // The search page
 
   var api = {
-    fold: fold, terms: terms, tokenize: tokenize, bigrams: bigrams, shardOf: shardOf, segment: segment,
+    fold: fold, terms: terms, tokenize: tokenize, shardOf: shardOf, segment: segment,
     search: search, more: more, manifest: manifest, stats: stats, last: null, root: ROOT.href,
   };
   window.LawSearch = api;
@@ -739,13 +793,11 @@
       agencies().then(function (listData) {
         var dl = $("lr-agency-list");
         if (dl.options.length) return;
-        var names = {};
-        listData.forEach(function (a) { names[a[1]] = (names[a[1]] || 0) + 1; });
         var frag = document.createDocumentFragment();
         listData.forEach(function (a) {
           var o = document.createElement("option");
-          o.value = names[a[1]] > 1 ? a[0] : a[1];
-          o.label = (a[2] || "") + "（" + a[3] + " 份）";
+          o.value = a[0];  // the agency_key: looked up directly
+          o.label = (a[1] !== a[0] ? a[1] + " · " : "") + (a[2] || "") + "（" + a[3] + " 份）";
           frag.appendChild(o);
         });
         dl.appendChild(frag);
