@@ -20,7 +20,7 @@ import pytest
 from lawreports.model import PART_KEYS
 from lawreports.read import source_from_bytes
 from lawreports.site import search
-from lawreports.site.search import Agency, Doc, Record, bigrams, fold, terms, tokens
+from lawreports.site.search import Agency, Doc, Record, fold, index_tokens, terms, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -53,14 +53,23 @@ def test_terms_split_on_any_whitespace_and_drop_repeats():
 
 def test_tokens_are_overlapping_pairs_inside_runs():
     assert tokens("行政复议") == ["行政", "政复", "复议"]
-    assert tokens("274件") == ["27", "74", "4件"]
-    assert tokens("2023年") == ["20", "02", "23", "3年"]
-    assert tokens("100%") == ["10", "00", "0%"]
     assert tokens("ＰＰＰ模式") == ["pp", "p模", "模式"]
-    assert tokens("96.28分") == ["96", "28", "8分"]  # the dot separates runs, on both sides
     assert tokens("“八五”普法") == ["八五", "普法"]
     assert tokens("法") == [] and tokens("a") == [] and tokens("，。") == []
     assert tokens("𠀀𠀁") == ["𠀀𠀁"]  # CJK extension B: code points, not UTF-16 halves
+
+
+def test_a_number_with_its_unit_is_one_token():
+    assert tokens("274件") == ["274件"]
+    assert tokens("2023年") == ["2023年"]
+    assert tokens("100%") == ["100%"]
+    assert tokens("共274件") == ["274件", "共2"]
+    assert tokens("96.28分") == ["96", "28分"]  # the dot separates runs, on both sides
+    assert tokens("3年") == ["3年"] and tokens("2023") == ["20", "02", "23"]
+    assert tokens("1234567890件") == ["34567890件", "12", "23"]  # endings of at most 8 digits
+    # the index holds every ending, so 274件 is found in 1274件 (a substring, as typed)
+    assert index_tokens("受理1274件") == ["受理", "理1", "12", "27", "74", "4件", "74件", "274件", "1274件"]
+    assert set(tokens("274件")) <= set(index_tokens("1274件"))
 
 
 def test_any_substring_of_a_text_has_a_subset_of_its_tokens():
@@ -68,7 +77,7 @@ def test_any_substring_of_a_text_has_a_subset_of_its_tokens():
     rng = random.Random(6)
     for path in SEEDS:
         text = fold(seed_text(path))
-        have = set(bigrams(text))
+        have = set(index_tokens(text))
         for _ in range(400):
             length = rng.randint(2, 12)
             start = rng.randrange(0, max(1, len(text) - length))
@@ -144,6 +153,7 @@ def test_index_files_hold_postings_masks_and_facets():
     assert [n for n, _ in _postings(files, manifest, "不足")] == [0]
     assert _postings(files, manifest, "不足")[0][1] & (shortcomings | search.HEADING_BIT) == shortcomings | search.HEADING_BIT
     assert [n for n, _ in _postings(files, manifest, "4件")] == [0]
+    assert [n for n, _ in _postings(files, manifest, "274件")] == [0]
     # the signature is searchable, outside every part
     assert _postings(files, manifest, "3日") == [(1, 0)]
     # facets
@@ -257,7 +267,7 @@ def test_index_is_byte_identical_across_builds(built_site, tmp_path):
 STRINGS = [
     "行政复议", "274件", "2023年 司法局", "２０２３年　南开区", "１００％", "ＰＰＰ项目", "Word文档", "96.28分",
     "“八五”普法", "（一）统筹推进", "𠀀𠀁𠀂", "e\u0301t\u00e9", "ﬁle", "Ⅻ①㎡", "ΑΒΓ", "a b\u3000c\u00a0d\u2003e",
-    "\ufeff开头", "1.5万元", "——", "", "法", "😀😀", "\u3007\u3007", "丶乂", "ｱｲｳ", "⺀⺁", "\U0002a700\U0002a701",
+    "\ufeff开头", "1.5万元", "受理1274件", "第12345678901件", "2023年度12次", "3年", "2023", "——", "", "法", "😀😀", "\u3007\u3007", "丶乂", "ｱｲｳ", "⺀⺁", "\U0002a700\U0002a701",
 ]
 
 
