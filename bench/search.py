@@ -1,10 +1,11 @@
 """Search benchmark: recall, precision, time and bytes of the site's search, through the real UI.
 
-    python bench/search.py [--n 1000] [--site DIR] [--queries 240] [--seed 0] [--rebuild]
+    python bench/search.py [--n 1000] [--site DIR] [--queries 240] [--seed 0] [--rebuild | --reindex]
 
 1. Site: ``--site DIR`` uses a built site as it is; otherwise N synthetic reports (bench/synth.py)
    are built with ``python build_site.py`` in ``bench/out/search-N/project`` (reused when it already
-   holds N reports, unless ``--rebuild``).
+   holds N reports, unless ``--rebuild``; ``--reindex`` rewrites only its ``search/`` and search.js
+   with the current code, for trying a change to the search without a whole build).
 2. Queries (≥ 200, deterministic for a seed), drawn from the texts: the manifest's rare terms
    (tiers of 1, 10, 50 and 200 reports), parts of them, agency names, numbers with units, words
    inside compounds, combinations (``2023年 司法局``), and the same with a year, part, region or
@@ -94,8 +95,9 @@ def build_site(n: int, work: Path, seed: int, rebuild: bool) -> Path:
     return site
 
 
-def index_build_time(site: Path) -> tuple[float, dict]:
-    """Time the indexing stage alone, on the same inputs the build used (the open-data files)."""
+def index_build_time(site: Path, write: bool = False) -> tuple[float, dict]:
+    """Time the indexing stage alone, on the same inputs the build used (the open-data files);
+    ``write``: replace the site's index (and search.js) with what the current code makes."""
     from lawreports.render import PART_LABELS
     from lawreports.site import search
 
@@ -113,6 +115,9 @@ def index_build_time(site: Path) -> tuple[float, dict]:
     t = time.perf_counter()
     files = search.index_files(docs, agency_list, search.dictionary_of(agency_list, docs), PART_LABELS)
     seconds = time.perf_counter() - t
+    if write:
+        search.write_index(site, files)
+        shutil.copy2(REPO_ROOT / "docs" / "assets" / "javascripts" / "search.js", site / "assets" / "javascripts" / "search.js")
     return seconds, json.loads(files["manifest.json"])
 
 
@@ -419,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=240, help="about how many queries (default 240)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic site even if present")
+    parser.add_argument("--reindex", action="store_true",
+                        help="re-index the site with the current code (and copy search.js) instead of rebuilding it")
     parser.add_argument("--verify-limit", type=int, default=3000, help="verify every candidate up to this many")
     args = parser.parse_args(argv)
 
@@ -432,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.site:
         synth = []
     print(f"corpus: {len(reports)} reports read and parsed in {time.perf_counter() - t:.1f} s")
-    seconds, manifest = index_build_time(site)
+    seconds, manifest = index_build_time(site, write=args.reindex)
     print(f"indexing alone (tokenise + shard + encode, in memory): {seconds:.1f} s for {manifest['reports']} reports, "
           f"{manifest['shards']} shards")
     queries = make_queries(reports, synth, args.queries, args.seed)
@@ -473,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"errors: {errors[:5]}")
     for query, missing in total["misses"][:10]:
         print(f"MISS {query.category}: {query.q!r} {query.year}{query.part}{query.region}{query.agency} → missing {missing}")
+    ranked = sorted(zip(queries, results), key=lambda qr: -qr[1]["ms"])[:5]
+    print("slowest: " + "; ".join(f"{q.q!r} {r['ms']:.0f} ms {r['bytes'] / 1024:.0f} KB" for q, r in ranked))
+    ranked = sorted(zip(queries, results), key=lambda qr: -qr[1]["bytes"])[:5]
+    print("largest: " + "; ".join(f"{q.q!r} {r['bytes'] / 1024:.0f} KB {len(r['candidates'])} candidates" for q, r in ranked))
     index_bytes, index_files = du(site / "search")
     data_bytes, data_files = du(site / "data" / "reports")
     print(f"\nindex on disk: site/search/ {index_bytes / 1e6:.1f} MB in {index_files} files; "
