@@ -49,15 +49,18 @@ GLUED_MARKER = re.compile(rf"(?<=[。；;：:])\s*(?=(?:{CN_NUM}、|[（(]{CN_NU
 #: Sentence-final punctuation: a line ending with one of these is not a heading or a title.
 END_PUNCT = "。！？；;!?，,、：:…”\"’）)"
 
+#: A year as written: ``2023`` or ``二〇二三`` / ``二零二三`` (the spellings YEAR, DATE and the header share).
+YEAR_WORD = r"(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2}"
+
 #: A year the report may cover: ``2023年``, ``二〇二三年``, ``二零二三年``; not ``2021—2025年``.
-YEAR = re.compile(r"(?<![\d—\-－~～至到])(?P<year>(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2})(?=\s*年)(?!\s*年?\s*[—\-－~～至到])")
+YEAR = re.compile(rf"(?<![\d—\-－~～至到])(?P<year>{YEAR_WORD})(?=\s*年)(?!\s*年?\s*[—\-－~～至到])")
 
 #: A range of years, whose years are never the report's: ``2021—2025年``, ``2021-2025``.
 YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—\-－~～至到]+\s*(?:19|20)\d{2}\s*年?")
 
 #: A full date: ``2024年1月3日``, ``2024年01月03日``, ``二〇二四年一月三日``, ``2024-01-03``, ``2024.1.3``.
 DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2})\s*年\s*"
+    rf"(?P<y>{YEAR_WORD})\s*年\s*"
     r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
     r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
     r"|(?P<y2>(?:19|20)\d{2})[-./](?P<m2>\d{1,2})[-./](?P<d2>\d{1,2})"

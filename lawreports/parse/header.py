@@ -242,7 +242,7 @@ def agency_from_title(title: Title) -> str | None:
 
 
 GENERIC_SUPERIOR = re.compile(r"[省市区县镇乡]?(?:委|政府|人民政府|党委|人大)")
-YEAR_WORD = r"(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零○O]{2}"
+YEAR_WORD = patterns.YEAR_WORD
 #: Words that follow the subject of an opening sentence: ``区政府研究室|在区委…``, ``东城街道|深入学习…``.
 SUBJECT_END = re.compile(
     r"(?=在|坚持|深入|认真|始终|紧紧|全面|围绕|以习|积极|不断|切实|牢固|持续|紧扣|聚焦|着力|严格|高度|按照|把|将|扎实|"
