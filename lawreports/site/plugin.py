@@ -38,7 +38,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import data, listings
+from . import data, listings, rawhtml
 
 log = logging.getLogger("mkdocs.plugins.lawreports")
 
@@ -104,6 +104,8 @@ class ReportsSite:
         self.reports_prefix = reports.relative_to(docs).as_posix()
         # Templates (announce bar, footer) read the validated values, defaults filled in.
         config.extra["reports"] = _as_dict(settings)
+        # HTML the project builds itself (diffs, cards, the key-figures table) skips Markdown.
+        config.markdown_extensions.append(rawhtml.RawHtmlExtension())
         return config
 
     # -- on_pre_build ------------------------------------------------------------------------
