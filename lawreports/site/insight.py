@@ -22,6 +22,7 @@ Pages (paths relative to docs_dir)::
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from .. import textdiff
 from ..model import PART_KEYS, Block, Heading, Paragraph, Report
 from ..render import FIGURES_ANCHOR, PART_LABELS, escape_html, escape_text
 from . import markup as md
+from . import rawhtml
 from .listings import Generated, ReportInfo, SiteIndex, _pager, _pages, pinyin_key, year_label, year_uri
 
 #: Agencies on one comparison page (fewer when ``page_size`` is smaller).
@@ -55,13 +57,14 @@ class Entry:
 
     info: ReportInfo
     uri: str  #: the report page's source path, e.g. ``reports/2023/nan-kai-qu-si-fa-ju.md``
-    report: Report
+    report: Report | None  #: the parsed text; None once the pages are made (see build)
     figures: tuple[key_figures.Figure, ...]
+    rate: float  #: figures per 1,000 characters (the 具体数据 indicator)
 
-    @property
-    def rate(self) -> float:
-        """Figures per 1,000 characters (the 具体数据 indicator)."""
-        return key_figures.per_thousand(len(self.figures), self.report.body_characters)
+    @classmethod
+    def of(cls, info: ReportInfo, uri: str, report: Report) -> Entry:
+        found = tuple(key_figures.extract(report))
+        return cls(info, uri, report, found, key_figures.per_thousand(len(found), report.body_characters))
 
 
 @dataclass
@@ -143,7 +146,7 @@ def load_entries(index: SiteIndex, load: Loader) -> tuple[list[Entry], list[str]
         if sha and report.source.sha256 != sha:
             problems.append(f"{info.source}: info insight-skipped: 原文已改动而页面未更新，不列入比较和关键词")
             continue
-        entries.append(Entry(info, index.report_uri(info), report, tuple(key_figures.extract(report))))
+        entries.append(Entry.of(info, index.report_uri(info), report))
     return entries, problems
 
 
@@ -179,15 +182,22 @@ def characters(blocks: Sequence[Block]) -> int:
     return sum(len("".join((b.title if isinstance(b, Heading) else b.text).split())) for b in blocks)
 
 
-def blocks_markdown(blocks: Sequence[Block]) -> str:
-    """A part's sub-headings (bold lines) and paragraphs, escaped."""
+def blocks_html(blocks: Sequence[Block]) -> str:
+    """A part's sub-headings (bold lines) and paragraphs as one HTML block, escaped ("" if none).
+
+    HTML, not Markdown: a comparison page holds the text of up to 50 reports, and Markdown would
+    only turn these paragraphs into the same HTML, slowly (see ``rawhtml``)."""
     out = []
     for b in blocks:
         if isinstance(b, Heading):
-            out.append(f"**{md.text(b.title)}**\n{{: .compare-subheading }}")
+            out.append(f'<p class="compare-subheading"><strong>{escape_html(" ".join(b.title.split()))}</strong></p>')
         else:
-            out.append(escape_text(" ".join(b.text.split())))
-    return "\n\n".join(out)
+            out.append(f"<p>{escape_html(' '.join(b.text.split()))}</p>")
+    return rawhtml.block("\n".join(out)) if out else ""
+
+
+#: A part with a heading and no text under it.
+EMPTY_PART = rawhtml.block('<p class="compare-empty">（此部分只有标题，没有内容）</p>')
 
 
 def _ascii_id(prefix: str, value: str, used: set[str]) -> str:
@@ -279,7 +289,7 @@ def _card(e: Entry, head: Heading, blocks: Sequence[Block], within: bool, uri: s
         facts.append(f"具体数据 {figures} 处")
     if within:
         facts.append("（见于其他部分的小标题下）")
-    text = blocks_markdown(blocks) or "（此部分只有标题，没有内容）\n{: .compare-empty }"
+    text = blocks_html(blocks) or EMPTY_PART
     return (
         f'<section class="compare-card" markdown>\n\n'
         f"## {md.text(agency_name(insight, e))} {{#{anchor}}}\n\n"
@@ -358,7 +368,7 @@ def _changes_page(insight: Insight, agency, prev: Entry, cur: Entry, uri: str) -
             text = f"{year}年报告没有“{PART_LABELS[key]}”部分。\n{{: .compare-empty }}"
             link = md.link(f"{year}年报告", uri, e.uri)
         else:
-            text = blocks_markdown(blocks) or "（此部分只有标题，没有内容）\n{: .compare-empty }"
+            text = blocks_html(blocks) or EMPTY_PART
             link = md.link(md.text(head.title), uri, e.uri, head.anchor, ".compare-source")
         cards.append(f'<section class="compare-card" markdown>\n\n### {heading} {{#{anchor}}}\n\n'
                      f"{link}\n{{: .compare-meta }}\n\n{text}\n\n</section>")
@@ -388,7 +398,7 @@ def _changes_page(insight: Insight, agency, prev: Entry, cur: Entry, uri: str) -
             str(stats.same), str(stats.changed), str(stats.added), str(stats.removed), f"{stats.reuse_rate:.0%}",
         ])
         links = f"{md.link(f'{py}年', uri, prev.uri, ph.anchor)} → {md.link(f'{cy}年', uri, cur.uri, ch.anchor)}"
-        sections.append(f"### {md.text(label)} {{#{anchor}}}\n\n{links}\n{{: .compare-meta }}\n\n{diff_html(stats)}\n")
+        sections.append(f"### {md.text(label)} {{#{anchor}}}\n\n{links}\n{{: .compare-meta }}\n{rawhtml.block(diff_html(stats))}")
     body.append(md.table(["部分", f"{py}年段落", f"{cy}年段落", "沿用", "修改", "新增", "删除", "沿用率"], rows) + "\n")
     body += sections
     return _page(title, md.text(title), "changes", intro, "\n".join(body), cards=True)
@@ -442,37 +452,75 @@ def _keywords(insight: Insight, cache_file: Path | None) -> None:
     insight.keywords = kw.extract(documents, cache_file=cache_file) if documents else {}
 
 
+#: Bytes of report list on one keyword page. A keyword page lists every report of each of its
+#: words; with ~10 keywords a report the index grows with the corpus, so it is split by size
+#: (about 150 KB of list makes a page of ~300 KB with the theme and the table of contents).
+TAG_PAGE_BUDGET = 150_000
+
+
+def _tag_chunks(words: list[str], sizes: dict[str, int], budget: int, per_page: int) -> list[list[str]]:
+    """Words in order, cut into pages of at most ``per_page`` words and ``budget`` bytes (a word
+    bigger than the budget gets a page of its own)."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for word in words:
+        if chunks[-1] and (used + sizes[word] > budget or len(chunks[-1]) >= per_page):
+            chunks.append([])
+            used = 0
+        chunks[-1].append(word)
+        used += sizes[word]
+    return chunks
+
+
+def _tag_uris(count: int) -> list[str]:
+    return ["tags/index.md"] + [f"tags/page-{k}.md" for k in range(2, count + 1)]
+
+
 def _tag_pages(insight: Insight, per_page: int) -> list[Generated]:
     reports: dict[str, list[Entry]] = {}
     for e in insight.entries:
         for k in insight.keywords.get(e.uri, ()):
             reports.setdefault(k.word, []).append(e)
     words = sorted(reports, key=pinyin_key)
-    pages = _pages("tags/index", words, per_page)
-    uris = [u for u, _ in pages]
+
+    # One list item per report of a word, in HTML (see ``rawhtml``). tags/index.md is served at
+    # tags/ and tags/page-N.md at tags/page-N/: an item is made once for each depth.
+    items: dict[tuple[str, str], str] = {}
+
+    def item(e: Entry, uri: str) -> str:
+        base = "tags/index.md" if uri == "tags/index.md" else "tags/page-2.md"
+        if (e.uri, base) not in items:
+            agency = insight.index.agency(e.info)
+            items[(e.uri, base)] = (
+                f"<li>{md.a(escape_html(e.info.display_title), base, e.uri)}"
+                f"（{md.a(escape_html(e.info.agency or agency.name), base, agency.uri)}，"
+                f"{escape_html(year_label(e.info.year))}）</li>")
+        return items[(e.uri, base)]
+
+    def report_list(word: str, uri: str) -> str:
+        return "<ul>\n" + "\n".join(item(e, uri) for e in reports[word]) + "\n</ul>"
+
+    sizes = {w: len(report_list(w, "tags/page-2.md").encode()) + 400 for w in words}
+    chunks = _tag_chunks(words, sizes, TAG_PAGE_BUDGET, per_page)
+    uris = _tag_uris(len(chunks))
     used: set[str] = {"tags"}
     out = []
-    for k, (uri, chunk) in enumerate(pages, start=1):
+    for k, (uri, chunk) in enumerate(zip(uris, chunks), start=1):
         anchors = {}
         for word in chunk:
             anchors[word] = _ascii_id("kw-", "-".join(lazy_pinyin(word)), used)
             insight.tag_targets[word] = (uri, anchors[word])
-        cloud = " · ".join(f"[{md.text(w)}](#{anchors[w]})（{len(reports[w])}）" for w in chunk)
-        sections = []
-        for word in chunk:
-            items = "\n".join(
-                f"- {md.link(md.text(e.info.display_title), uri, e.uri)}"
-                f"（{md.link(md.text(e.info.agency or insight.index.agency(e.info).name), uri, insight.index.agency(e.info).uri)}，"
-                f"{year_label(e.info.year)}）"
-                for e in reports[word]
-            )
-            sections.append(f"## {md.text(word)} {{#{anchors[word]}}}\n\n{len(reports[word])} 份报告：\n\n{items}\n")
+        cloud = " · ".join(f'<a href="#{anchors[w]}">{escape_html(w)}</a>（{len(reports[w])}）' for w in chunk)
+        sections = [
+            f"## {md.text(word)} {{#{anchors[word]}}}\n\n{len(reports[word])} 份报告：\n{rawhtml.block(report_list(word, uri))}"
+            for word in chunk
+        ]
         intro = (
             f"每份报告取 {kw.TOP} 个关键词：在本报告中出现较多、在其他报告中较少的词（TF-IDF，jieba 分词），"
             "套话（如“以习近平新时代中国特色社会主义思想为指导”）和各报告通用的词不计。"
             f"共 {len(words)} 个关键词，按拼音排列。{md.link('全部比较', uri, 'compare/index.md')}"
         )
-        body = (f"{cloud}\n{{: .keyword-cloud }}\n\n" if chunk else "暂无关键词。\n\n") + "\n".join(sections)
+        body = (rawhtml.block(f'<p class="keyword-cloud">{cloud}</p>') + "\n" if chunk else "暂无关键词。\n\n") + "\n".join(sections)
         suffix = f"（第{k}页）" if k > 1 else ""
         out.append(Generated(uri, _page("关键词" + suffix, "关键词" + suffix, "tags", intro, body,
                                         _pager(uris, k, len(words)))))
@@ -603,6 +651,9 @@ def build(
     url = page_url or (lambda e: e.uri[: -len(".md")] + "/")
     pages.append(Generated(FIGURES_CSV, figures_csv(insight, url)))
     insight.pages = pages
+    # What the rest of the build asks (report_extra, rates) needs no report text: at 10,000
+    # reports the parsed reports would be a gigabyte kept until the build ends.
+    insight.entries = [dataclasses.replace(e, report=None) for e in insight.entries]
     return insight
 
 

@@ -58,6 +58,44 @@ def link(label_markdown: str, from_uri: str, to_uri: str, fragment: str | None =
     return f"[{label_markdown}]({href})" + (f"{{ {attrs} }}" if attrs else "")
 
 
+def url(uri: str) -> str:
+    """The site URL of a docs file (``use_directory_urls``, which mkdocs.yml sets).
+
+    >>> url("index.md"), url("compare/index.md"), url("changes/a/2024.md"), url("data/figures.csv")
+    ('', 'compare/', 'changes/a/2024/', 'data/figures.csv')
+    """
+    if not uri.endswith(".md"):
+        return uri
+    stem = uri[: -len(".md")]
+    if stem == "index":
+        return ""
+    return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+def href(from_uri: str, to_uri: str, fragment: str | None = None) -> str:
+    """A relative URL for HTML the project writes itself (see ``rawhtml``), escaped for an attribute.
+
+    MkDocs rewrites the ``.md`` links of Markdown; HTML passed through untouched needs the URL.
+
+    >>> href("changes/a/2024.md", "reports/2024/x.md", "plans")
+    '../../../reports/2024/x/#plans'
+    >>> href("tags/index.md", "tags/index.md", "kw-a"), href("tags/page-2.md", "index.md")
+    ('./#kw-a', '../../')
+    """
+    here, there = url(from_uri), url(to_uri)
+    target = posixpath.relpath(there or ".", here.rstrip("/") if here.endswith("/") else posixpath.dirname(here) or ".")
+    if there == "" or there.endswith("/"):
+        target = "./" if target == "." else target + "/"
+    link = quote(target, safe="/#-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
+    return attr(link)
+
+
+def a(label_html: str, from_uri: str, to_uri: str, fragment: str | None = None, css: str = "") -> str:
+    """An HTML link; ``label_html`` must already be escaped."""
+    cls = f' class="{attr(css)}"' if css else ""
+    return f'<a href="{href(from_uri, to_uri, fragment)}"{cls}>{label_html}</a>'
+
+
 def date(value: dt.date | None) -> str:
     """ISO date, or an em dash for unknown."""
     return value.isoformat() if value else "—"
