@@ -109,7 +109,7 @@ def test_years_descending_and_agencies_by_pinyin():
     assert [a.key for a in index.agencies] == ["阿城区司法局", "北辰区司法局", "天津市南开区司法局", "中山路街道"]
     years_md = dict((p.src_uri, p.content) for p in listings.year_pages(index, LABELS))
     assert "years/unknown.md" in years_md
-    assert re.findall(r"\[(\d{4}年|年度不详)\]", years_md["years/index.md"]) == ["2024年", "2023年", "2022年", "年度不详"]
+    assert re.findall(r">(\d{4}年|年度不详)</a>", years_md["years/index.md"]) == ["2024年", "2023年", "2022年", "年度不详"]
 
 
 def test_homophone_agencies_get_distinct_pages():
@@ -130,7 +130,7 @@ def test_long_listings_paginate_at_page_size():
     assert "agencies/page-4.md" not in pages
 
     def rows(text: str) -> int:
-        return sum(1 for line in text.splitlines() if line.startswith("| [") or line.startswith("| &"))
+        return sum(1 for line in text.splitlines() if line.startswith("<tr><td>"))
 
     assert [rows(pages[u]) for u in ("years/2023.md", "years/2023/page-2.md", "years/2023/page-3.md")] == [100, 100, 50]
     # page links resolve from where each page lives
@@ -143,7 +143,7 @@ def test_badges_link_present_parts_and_mark_missing_ones():
     r = info()
     cell = listings.badges(r, "years/2023.md", "reports/2023/nan-kai-qu-si-fa-ju.md", LABELS)
     html = render(cell)
-    assert 'href="../reports/2023/nan-kai-qu-si-fa-ju.md#measures"' in html
+    assert 'href="../../reports/2023/nan-kai-qu-si-fa-ju/#measures"' in html  # years/2023/ → the report's URL
     assert 'class="part-badge part-leadership within"' in html  # found only under a sub-heading
     assert "part-other" not in html  # `other` is optional: no badge when absent
     r2 = info(parts={k: None for k in ("measures", "shortcomings", "leadership", "plans", "other")}, parts_within={})

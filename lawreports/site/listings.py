@@ -18,6 +18,7 @@ Page layout (paths relative to docs_dir; a listing longer than ``per_page`` rows
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -182,7 +183,7 @@ def _unique_slug(slug: str, used: set[str]) -> str:
 
 
 def badges(r: ReportInfo, from_uri: str, report_uri: str, labels: Callable[[str], str]) -> str:
-    """One badge per part: a link to the part when present, a struck-out badge when missing."""
+    """One badge per part (HTML): a link to the part when present, a struck-out badge when missing."""
     out = []
     for key in PART_KEYS:
         name = PART_BADGES[key]
@@ -190,9 +191,10 @@ def badges(r: ReportInfo, from_uri: str, report_uri: str, labels: Callable[[str]
         within = r.parts_within.get(key)
         if anchor or within:
             note = "" if anchor else "（见于其他部分的小标题下）"
-            cls = f".part-badge .part-{key} " + (".present" if anchor else ".within")
+            cls = f"part-badge part-{key} " + ("present" if anchor else "within")
             out.append(
-                md.link(name, from_uri, report_uri, anchor or within, f'{cls} title="{md.attr(labels(key) + note)}"')
+                f'<a href="{md.href(from_uri, report_uri, anchor or within)}" class="{cls}" '
+                f'title="{md.attr(labels(key) + note)}">{name}</a>'
             )
         elif key != "other":
             out.append(
@@ -288,8 +290,8 @@ def year_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int = P
         rows = []
         for year, reports in chunk:
             gov = sum(1 for r in reports if r.agency_type == "government")
-            rows.append([md.link(year_label(year), uri, year_uri(year)), str(len(reports)), str(gov), str(len(reports) - gov)])
-        return md.table(["年度", "报告数", "人民政府", "政府部门"], rows)
+            rows.append([md.a(year_label(year), uri, year_uri(year)), str(len(reports)), str(gov), str(len(reports) - gov)])
+        return md.html_table(["年度", "报告数", "人民政府", "政府部门"], rows)
 
     out += _paginated(
         "years/index", index.years, per_page, render_years, "按年度", "按年度浏览", "years",
@@ -305,14 +307,14 @@ def year_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int = P
                 agency = index.agency(r)
                 rows.append(
                     [
-                        md.link(md.text(r.agency or agency.name), uri, agency.uri),
-                        md.link(md.text(r.display_title), uri, ruri),
+                        md.a(html.escape(r.agency or agency.name), uri, agency.uri),
+                        md.a(html.escape(r.display_title), uri, ruri),
                         md.date(r.written),
                         md.date(r.published),
                         badges(r, uri, ruri, labels),
                     ]
                 )
-            return md.table(["单位", "报告", "成文日期", "发布日期", "组成部分"], rows)
+            return md.html_table(["单位", "报告", "成文日期", "发布日期", "组成部分"], rows)
 
         heading = f"{year}年度报告" if year is not None else "年度不详的报告"
         out += _paginated(
@@ -331,9 +333,10 @@ def agency_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int =
     def render_agencies(uri: str, chunk: Sequence[Agency]) -> str:
         rows = []
         for a in chunk:
-            years = " ".join(md.link(year_label(r.year), uri, index.report_uri(r)) for r in a.reports)
-            rows.append([md.link(md.text(a.name), uri, a.uri), _agency_type(a.type), md.text(a.region or "—"), years])
-        return md.table(["单位", "类型", "所属地区", "年度报告"], rows)
+            years = " ".join(md.a(year_label(r.year), uri, index.report_uri(r)) for r in a.reports)
+            rows.append([md.a(html.escape(a.name), uri, a.uri), html.escape(AGENCY_TYPES.get(a.type, a.type or "—")),
+                         html.escape(a.region or "—"), years])
+        return md.html_table(["单位", "类型", "所属地区", "年度报告"], rows)
 
     out += _paginated(
         "agencies/index", index.agencies, per_page, render_agencies, "按单位", "按单位浏览", "agencies",
@@ -348,14 +351,14 @@ def agency_pages(index: SiteIndex, labels: Callable[[str], str], per_page: int =
                 ruri = index.report_uri(r)
                 rows.append(
                     [
-                        md.link(year_label(r.year), uri, year_uri(r.year)),
-                        md.link(md.text(r.display_title), uri, ruri),
+                        md.a(year_label(r.year), uri, year_uri(r.year)),
+                        md.a(html.escape(r.display_title), uri, ruri),
                         md.date(r.written),
                         md.date(r.published),
                         badges(r, uri, ruri, labels),
                     ]
                 )
-            return md.table(["年度", "报告", "成文日期", "发布日期", "组成部分"], rows)
+            return md.html_table(["年度", "报告", "成文日期", "发布日期", "组成部分"], rows)
 
         facts = [f"类型：{_agency_type(a.type)}"]
         if a.region:

@@ -118,6 +118,18 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
+    """A table as one HTML block Markdown passes through (see ``rawhtml``): a listing of hundreds
+    of links costs Python-Markdown's inline patterns far more than it costs to write the HTML.
+    Headers are plain text; cells must already be HTML (escaped where they hold data)."""
+    from .rawhtml import block
+
+    cls = f' class="{attr(css)}"' if css else ""
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return block(f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+
+
 def front_matter(meta: dict) -> str:
     """YAML front matter; values are data, so yaml.safe_dump quotes whatever needs it."""
     body = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
