@@ -352,9 +352,9 @@ def test_figures_csv_and_overview(seeds_insight):
     assert ["002_3906ac3f1b536f46.txt", "区政府办公室", "2023"] == rows[[r[6] for r in rows].index("12049条")][:3]
     assert sum(len(e.figures) for e in seeds_insight.entries) == len(rows)
     overview = pages_of(seeds_insight)["compare/figures.md"]
-    rates = [float(r) for r in re.findall(r"\| (\d+\.\d) \|$", overview, re.M)]
+    rates = [float(r) for r in re.findall(r"<td>(\d+\.\d)</td></tr>$", overview, re.M)]
     assert rates == sorted(rates, reverse=True) and len(rates) == len(seeds_insight.entries)
-    assert f"#{FIGURES_ANCHOR})" in overview
+    assert f'/#{FIGURES_ANCHOR}">' in overview
 
 
 def test_year_over_year_page(history_insight):

@@ -274,8 +274,8 @@ def _compare_pages(insight: Insight, labels: Callable[[str], str], per_page: int
                 )
                 body = '<div class="compare-grid" markdown>\n\n' + "\n\n".join(rendered) + "\n\n</div>\n"
                 if lacking and k == len(pages):
-                    names = "、".join(md.link(md.text(agency_name(insight, e)), uri, e.uri) for e in lacking)
-                    body += f"\n## 没有此部分的报告 {{#missing}}\n\n{names}。\n"
+                    names = "、".join(md.a(escape_html(agency_name(insight, e)), uri, e.uri) for e in lacking)
+                    body += f"\n## 没有此部分的报告 {{#missing}}\n{rawhtml.block(f'<p>{names}。</p>')}"
                 out.append(Generated(uri, _page(title + suffix, md.text(title) + suffix, "compare", intro, body,
                                                 _pager(uris, k, len(cards)), cards=True)))
     return out
@@ -537,11 +537,11 @@ def _figures_pages(insight: Insight, per_page: int) -> list[Generated]:
     uris = [u for u, _ in pages]
     out = []
     for k, (uri, chunk) in enumerate(pages, start=1):
-        table = md.table(
+        table = md.html_table(
             ["报告", "单位", "年度", "字数", "具体数据", "每千字"],
-            [[md.link(md.text(e.info.display_title), uri, e.uri, FIGURES_ANCHOR),
-              md.link(md.text(e.info.agency or insight.index.agency(e.info).name), uri, insight.index.agency(e.info).uri),
-              md.link(year_label(e.info.year), uri, year_uri(e.info.year)),
+            [[md.a(escape_html(e.info.display_title), uri, e.uri, FIGURES_ANCHOR),
+              md.a(escape_html(e.info.agency or insight.index.agency(e.info).name), uri, insight.index.agency(e.info).uri),
+              md.a(year_label(e.info.year), uri, year_uri(e.info.year)),
               str(e.report.body_characters), f"{len(e.figures)} 处", f"{e.rate}"] for e in chunk],
         )
         intro = (
