@@ -143,6 +143,29 @@ def extract(report: Report) -> list[Figure]:
     return out
 
 
+def by_sentence(found: list[Figure]) -> list[list[Figure]]:
+    """The figures grouped by the sentence they stand in, in document order: a sentence stating
+    three figures is one group of three (the key-figures table shows it once, all three marked).
+
+    Figures of one sentence follow each other in :func:`extract`'s order with the same ``text`` and
+    ``anchor`` and growing ``start``; the same sentence written twice in a row stays two groups.
+
+    >>> def f(text, start, anchor="a"):
+    ...     return Figure("1", "次", text, anchor, 1, start, 1.0)
+    >>> [[g.start for g in group] for group in by_sentence(
+    ...     [f("x1次y2次。", 1), f("x1次y2次。", 4), f("x1次y2次。", 1), f("z3次。", 1), f("z3次。", 1, "b")])]
+    [[1, 4], [1], [1], [1]]
+    """
+    groups: list[list[Figure]] = []
+    for figure in found:
+        last = groups[-1][-1] if groups else None
+        if last is not None and (last.text, last.anchor) == (figure.text, figure.anchor) and last.start < figure.start:
+            groups[-1].append(figure)
+        else:
+            groups.append([figure])
+    return groups
+
+
 def _sentence(text: str, offset: int) -> tuple[str, int]:
     """The sentence of ``text`` holding ``offset``, stripped, and the offset within it."""
     for m in SENTENCE.finditer(text):

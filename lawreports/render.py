@@ -18,6 +18,7 @@ import yaml
 
 from . import __version__, figures as key_figures
 from .model import PART_KEYS, REQUIRED_PARTS, Heading, Paragraph, Report
+from .site import rawhtml
 
 # libyaml's dumper when present: the same output, several times faster than the pure-Python one
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -162,19 +163,25 @@ def figures_of(report: Report) -> list[key_figures.Figure]:
 _LAST_FIGURES: tuple[Report, list] | None = None
 
 
+def html_block(html: str) -> str:
+    """HTML this module built (report text escaped) as a block Markdown passes through untouched
+    (:func:`lawreports.site.rawhtml.block`; a bare Markdown reads the markers as comments)."""
+    return rawhtml.block(html).strip("\n")
+
+
 def render_body(report: Report, facts: PageFacts) -> str:
     found = figures_of(report)
-    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", meta_block(report, facts),
-                      indicators(report, found)]
+    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", html_block(meta_block(report, facts)),
+                      html_block(indicators(report, found))]
     if report.meta_lines:
         seen: list[str] = []
         for item in report.meta_lines:
             if item.text not in seen:
                 seen.append(item.text)
         lines = "".join(f"<li>{escape_html(text)}</li>" for text in seen)
-        out.append(f'<ul class="report-source-meta" aria-label="原页面信息">{lines}</ul>')
+        out.append(html_block(f'<ul class="report-source-meta" aria-label="原页面信息">{lines}</ul>'))
     if report.addressee:
-        out.append(f'<p class="report-addressee">{escape_html(report.addressee)}</p>')
+        out.append(html_block(f'<p class="report-addressee">{escape_html(report.addressee)}</p>'))
     for block in report.body:
         if isinstance(block, Heading):
             hashes = "#" * min(block.level + 1, 6)
@@ -183,7 +190,7 @@ def render_body(report: Report, facts: PageFacts) -> str:
             out.append(escape_text(" ".join(block.text.split())))
     if report.signature:
         lines = "".join(f"<p>{escape_html(' '.join(text.split()))}</p>" for text in report.signature.lines)
-        out.append(f'<div class="report-signature">{lines}</div>')
+        out.append(html_block(f'<div class="report-signature">{lines}</div>'))
     out.extend(figures_table(report, found))
     return "\n\n".join(out) + "\n"
 
@@ -204,29 +211,47 @@ def indicators(report: Report, found: list[key_figures.Figure]) -> str:
 
 
 def figures_table(report: Report, found: list[key_figures.Figure]) -> list[str]:
-    """The key figures with their sentence (the figure marked) and a link to their section."""
+    """The key figures, one row per sentence: its figures, a link to its section (one cell spanning
+    the section's rows), the whole sentence with every figure in it marked, and its raw line(s).
+    The front matter keeps one entry per figure."""
     out = [f"## 关键数据 {{#{FIGURES_ANCHOR} .report-figures-heading}}"]
     if not found:
-        out.append('<p class="report-figures-none">正文中未识别出以阿拉伯数字表述的数量。</p>')
+        out.append(html_block('<p class="report-figures-none">正文中未识别出以阿拉伯数字表述的数量。</p>'))
         return out
     titles = {h.anchor: h.title for h in report.headings}
+    sentences = key_figures.by_sentence(found)
     rows = []
-    for f in found:
-        end = f.start + len(f.figure)
-        sentence = f"{escape_html(f.text[: f.start])}<mark>{escape_html(f.text[f.start: end])}</mark>{escape_html(f.text[end:])}"
-        section = titles.get(f.anchor, "开头")
-        rows.append(
-            f'<tr><td class="figure-value">{escape_html(f.figure)}</td>'
-            f'<td><a href="#{escape_html(f.anchor)}">{escape_html(section)}</a></td>'
-            f"<td>{sentence}</td><td>{f.line}</td></tr>"
-        )
-    out.append(
+    for i, group in enumerate(sentences):
+        anchor = group[0].anchor
+        section = ""
+        if i == 0 or sentences[i - 1][0].anchor != anchor:  # the first sentence of its section
+            span = 1
+            while i + span < len(sentences) and sentences[i + span][0].anchor == anchor:
+                span += 1
+            rowspan = f' rowspan="{span}"' if span > 1 else ""
+            section = f'<td{rowspan}><a href="#{escape_html(anchor)}">{escape_html(titles.get(anchor, "开头"))}</a></td>'
+        first, last = group[0].line, group[-1].line
+        line = str(first) if first == last else f"{first}–{last}"
+        rows.append(f"<tr><td>{'、'.join(escape_html(f.figure) for f in group)}</td>{section}"
+                    f"<td>{marked_sentence(group)}</td><td>{line}</td></tr>")
+    out.append(html_block(
         '<table class="report-figures">\n<thead><tr><th scope="col">数据</th><th scope="col">所在章节</th>'
         '<th scope="col">原句</th><th scope="col">行</th></tr></thead>\n<tbody>\n'
         + "\n".join(rows)
         + "\n</tbody>\n</table>"
-    )
+    ))
     return out
+
+
+def marked_sentence(group: list[key_figures.Figure]) -> str:
+    """The sentence of these figures (one sentence, figures in order), escaped, each figure in <mark>."""
+    text, pieces, at = group[0].text, [], 0
+    for f in group:
+        end = f.start + len(f.figure)
+        pieces.append(f"{escape_html(text[at: f.start])}<mark>{escape_html(text[f.start: end])}</mark>")
+        at = end
+    pieces.append(escape_html(text[at:]))
+    return "".join(pieces)
 
 
 def render_page(report: Report, facts: PageFacts) -> str:

@@ -10,10 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
+import markdown
 import pytest
 import yaml
+
+from lawreports.site import rawhtml
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -49,3 +53,141 @@ def test_seed_page_matches_golden(pages, seed):
 
 def test_every_golden_has_a_seed():
     assert sorted(p.stem for p in GOLDEN.glob("*.md")) == sorted(s.stem for s in SEEDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The key-figures table of the golden pages (issue #8, #10): one row per sentence
+
+
+class _Table(HTMLParser):
+    """Rows of the report-figures table: [(cells as HTML-less text, marks, attrs of each td)]."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.rows: list[dict] = []
+        self.headers: list[tuple[str, str | None]] = []
+        self._in_table = self._in_body = False
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("class") == "report-figures":
+            self._in_table = True
+        elif not self._in_table:
+            return
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append({"cells": [], "marks": [], "spans": [], "links": []})
+        elif tag == "th":
+            self._th_scope, self._cell = a.get("scope"), []
+        elif tag == "td":
+            self._cell = []
+            self.rows[-1]["spans"].append(int(a.get("rowspan", 1)))
+        elif tag == "mark":
+            self._mark: list[str] = []
+        elif tag == "a":
+            self.rows[-1]["links"].append(a["href"])
+
+    def handle_endtag(self, tag):
+        if not self._in_table:
+            return
+        if tag == "table":
+            self._in_table = self._in_body = False
+        elif tag == "th":
+            self.headers.append(("".join(self._cell), self._th_scope))
+            self._cell = None
+        elif tag == "td":
+            self.rows[-1]["cells"].append("".join(self._cell))
+            self._cell = None
+        elif tag == "mark":
+            self.rows[-1]["marks"].append("".join(self._mark))
+            self._mark = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if getattr(self, "_mark", None) is not None:
+            self._mark.append(data)
+
+
+def page_parts(page: str) -> tuple[dict, str]:
+    head, body = page[4:].split("\n---\n", 1)
+    return yaml.safe_load(head), body
+
+
+def sentences_of(figures: list[dict]) -> list[list[dict]]:
+    """The front matter's figures, consecutive ones of one sentence (same text and section) together."""
+    groups: list[list[dict]] = []
+    for f in figures:
+        if groups and (groups[-1][-1]["text"], groups[-1][-1]["anchor"]) == (f["text"], f["anchor"]):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    return groups
+
+
+@pytest.mark.parametrize("seed", [s.name for s in SEEDS])
+def test_key_figures_table_has_one_row_per_sentence_with_every_figure_marked(pages, seed):
+    matter, body = page_parts(pages[seed])
+    table = _Table(body)
+    groups = sentences_of(matter["figures"])  # the seeds write no sentence twice in a row
+    if not groups:
+        assert not table.rows and "report-figures-none" in body
+        return
+    assert table.headers == [("数据", "col"), ("所在章节", "col"), ("原句", "col"), ("行", "col")]
+    assert len(table.rows) == len(groups)
+    titles = {s["anchor"]: s["title"] for s in matter["sections"]}
+    left = 0  # rows still covered by the last 所在章节 cell
+    for row, group in zip(table.rows, groups):
+        figures = [f["value"] + f["unit"] for f in group]
+        if left:  # under a 所在章节 cell of an earlier row of the same section
+            values, sentence, line = row["cells"]
+            left -= 1
+        else:
+            values, section, sentence, line = row["cells"]
+            assert section == titles.get(group[0]["anchor"], "开头")
+            assert row["links"] == [f"#{group[0]['anchor']}"]
+            left = row["spans"][1] - 1
+        assert values == "、".join(figures)
+        assert sentence == group[0]["text"]  # the whole sentence, once
+        assert row["marks"] == figures  # every figure of it marked, in order
+        lines = sorted({f["line"] for f in group})
+        assert line == (str(lines[0]) if len(lines) == 1 else f"{lines[0]}–{lines[-1]}")
+    assert left == 0
+    # a section's sentences share one 所在章节 cell: as many section cells as runs of sections
+    runs = sum(1 for i, g in enumerate(groups) if i == 0 or groups[i - 1][0]["anchor"] != g[0]["anchor"])
+    assert sum(1 for row in table.rows if len(row["cells"]) == 4) == runs
+
+
+def test_the_seeds_have_sentences_of_several_figures_and_sections_of_several_sentences(pages):
+    """So that the test above sees grouping at work (a sentence with 3 figures used to fill 3 rows)."""
+    groups = [g for page in pages.values() for g in sentences_of(page_parts(page)[0]["figures"])]
+    assert sum(len(g) >= 3 for g in groups) >= 3
+    bodies = "".join(page_parts(page)[1] for page in pages.values())
+    assert '<td rowspan="' in bodies and bodies.count("<mark>") == sum(len(g) for g in groups)
+
+
+@pytest.mark.parametrize("seed", [s.name for s in SEEDS])
+def test_html_blocks_render_the_same_with_and_without_the_raw_html_extension(pages, seed):
+    """The page's own HTML blocks are wrapped for lawreports.site.rawhtml; a bare Markdown (no
+    extension) reads the markers as comments and gives the same page."""
+    _, body = page_parts(pages[seed])
+    assert body.count(rawhtml.OPEN) == body.count(rawhtml.CLOSE) >= 3  # metadata, indicator, figures table
+    for html_class in ("report-meta", "report-indicators", "report-figures"):
+        at = body.index(f'class="{html_class}"')
+        assert body.rfind(rawhtml.OPEN, 0, at) > body.rfind(rawhtml.CLOSE, 0, at), html_class
+    extensions = ["attr_list", "md_in_html", "tables", "toc"]
+    config = {"toc": {"permalink": "¶"}}
+    fast = markdown.markdown(body, extensions=[*extensions, rawhtml.RawHtmlExtension()], extension_configs=config)
+    bare = markdown.markdown(body, extensions=extensions, extension_configs=config)
+    assert rawhtml.OPEN not in fast and rawhtml.OPEN in bare
+
+    def lines(html: str) -> list[str]:
+        html = html.replace(rawhtml.OPEN, "").replace(rawhtml.CLOSE, "")
+        return [line for line in html.split("\n") if line.strip()]
+
+    assert lines(fast) == lines(bare)
+    assert '<table class="report-figures">' in fast and "<mark>" in fast
+

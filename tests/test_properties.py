@@ -8,10 +8,11 @@ import re
 import markdown
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from lawreports import figures as key_figures
 from lawreports.model import Heading, SourceText
 from lawreports.parse import ParseError, parse_report
 from lawreports.read import ReadError, source_from_bytes
-from lawreports.render import PageFacts, display_title, render_body
+from lawreports.render import PageFacts, display_title, figures_table, render_body
 
 # Pieces real reports are made of, so that generated texts reach deep into the grammar.
 PIECES = [
@@ -101,3 +102,42 @@ def test_rendered_html_shows_the_text_not_markup(text):
     it = iter(shown)
     missing = [c for c in visible(text) if c not in it]  # subsequence test: in order, none lost
     assert not missing
+
+
+# Texts stating figures, several to a sentence, sometimes the same sentence twice in a row.
+FIGURE_PIECES = ["开展培训12次", "，办理274件", "，满意率100%", "、1.2万期", "60余篇", "。", "。", "；", "！", "\n",
+                 "完成5件。完成5件。", "2023年2月", "第3次", "（一）", "一、"]
+figure_text = st.lists(st.one_of(st.sampled_from(FIGURE_PIECES), st.sampled_from(PIECES), free_text),
+                       min_size=1, max_size=40).map("".join)
+ROW = re.compile(r'<tr><td>([^<]*)</td>(?:<td(?: rowspan="(\d+)")?><a href="#[^"]*">[^<]*</a></td>)?'
+                 r"<td>(.*?)</td><td>(\d+(?:–\d+)?)</td></tr>")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(figure_text)
+def test_key_figures_table_shows_each_sentence_once_with_all_its_figures_marked(text):
+    report = parse_or_none("南开区测试局2023年度法治政府建设情况报告\n一、主要举措和成效\n" + text)
+    if report is None:
+        return
+    found = key_figures.extract(report)
+    groups = key_figures.by_sentence(found)
+    assert [f for g in groups for f in g] == found  # every figure in exactly one group, in order
+    for a, b in zip(groups, groups[1:]):  # groups are whole sentences: the next one is another sentence
+        assert (a[0].text, a[0].anchor) != (b[0].text, b[0].anchor) or b[0].start <= a[-1].start
+    assert all(x.start < y.start for g in groups for x, y in zip(g, g[1:]))
+    table = "\n".join(figures_table(report, found))
+    if not found:
+        assert "<table" not in table and "未识别出" in table
+        return
+    rows = ROW.findall(table)
+    assert len(rows) == len(groups) == table.count("<tr><td>")
+    for (values, _, sentence, _), group in zip(rows, groups):
+        assert len({(f.text, f.anchor) for f in group}) == 1
+        assert html.unescape(re.sub(r"</?mark>", "", sentence)) == group[0].text  # the whole sentence
+        assert [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", sentence)] == [f.figure for f in group]
+        assert html.unescape(values) == "、".join(f.figure for f in group)
+    # the 所在章节 cells, with their rowspans, cover every row once, and a section's rows are together
+    cells = [(m.start(), int(m.group(2) or 1)) for m in ROW.finditer(table) if "<a href" in m.group(0)]
+    assert sum(span for _, span in cells) == len(rows)
+    runs = [g[0].anchor for i, g in enumerate(groups) if i == 0 or groups[i - 1][0].anchor != g[0].anchor]
+    assert len(cells) == len(runs)
