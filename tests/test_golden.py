@@ -7,6 +7,7 @@ When a change to the converter is intended, regenerate and review the diff:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +192,34 @@ def test_html_blocks_render_the_same_with_and_without_the_raw_html_extension(pag
     assert lines(fast) == lines(bare)
     assert '<table class="report-figures">' in fast and "<mark>" in fast
 
+
+# ---------------------------------------------------------------------------------------------
+# The built report page: its table of contents (overrides/partials/toc-item.html)
+
+TOC = re.compile(r'<ul class="md-nav__list" data-md-component="toc"[^>]*>(.*?)</ul>\s*</nav>', re.S)
+HEADING = re.compile(r'<h([1-6])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+@pytest.mark.slow
+def test_report_toc_lists_the_parts_and_every_heading_keeps_its_permalink(built_site):
+    reports = sorted((built_site.site / "reports").rglob("index.html"))
+    assert len(reports) == len(SEEDS)
+    for path in reports:
+        page = path.read_text(encoding="utf-8")
+        # drawn once: report pages are not in the navigation, so not in the primary sidebar too
+        assert page.count('data-md-component="toc"') == 1, path
+        toc = TOC.search(page).group(1)
+        headings = HEADING.findall(page)
+        parts = [anchor for level, anchor, _ in headings if level == "2"]
+        assert "key-figures" in parts and len(parts) >= 5
+        assert re.findall(r'<a href="#([^"]+)" class="md-nav__link">', toc) == parts, path
+        assert 'class="md-nav" aria-label' not in toc  # no nested list of subsections
+        assert not any(re.search(r">\s+<", item) for item in re.findall(r"<li.*?</li>", toc))  # nor blanks
+        # every section still has its permalink: the ¶ of each heading, subsections included
+        assert sum(level == "3" for level, _, _ in headings) >= 2
+        for level, anchor, inner in headings:
+            assert f'<a class="headerlink" href="#{anchor}" title="本节链接">¶</a>' in inner, (path, anchor)
+    # other pages keep their whole table of contents (合规概览: 图表 and its charts)
+    compliance = (built_site.site / "compliance" / "index.html").read_text(encoding="utf-8")
+    nested = TOC.search(compliance).group(1)
+    assert '<nav class="md-nav" aria-label="图表">' in nested and 'href="#chart-days-late"' in nested
