@@ -283,9 +283,10 @@ def test_2023_shortcomings_of_seeds_000_and_004_side_by_side(seeds_insight):
     grid = html[html.index('<div class="compare-grid">'):]
     cards = re.findall(r'<section class="compare-card">(.*?)</section>', grid, re.S)
     assert len(cards) == 3  # 000, 002 and 004 are the 2023 reports
-    links = {re.search(r'href="([^"]+)"', c).group(1): c for c in cards}
+    links = {re.search(r'<a href="([^"]+)" class="compare-source"', c).group(1): c for c in cards}
+    assert all(re.search(r'<h2 id="(a-[a-z-]+)">[^<]+<a class="headerlink" href="#\1"', c) for c in cards)  # ¶ links
     for seed, slug in (("000", "nan-kai-qu-zheng-fu-yan-jiu-shi"), ("004", "nan-kai-qu-si-fa-ju")):
-        href = f"../../reports/2023/{slug}.md#shortcomings"  # MkDocs makes it ../../../reports/2023/<slug>/#shortcomings
+        href = f"../../../reports/2023/{slug}/#shortcomings"  # cards are HTML: from compare/2023/shortcomings/
         assert href in links, sorted(links)
         report = parsed(seed)
         first = next(b for b in report.part_blocks("shortcomings")[1:])
@@ -304,7 +305,7 @@ def test_compare_pages_for_every_year_and_part_present(seeds_insight):
             uri = insight.compare_uri(e.info.year, key)
             assert uri in pages
             anchor = parsed(e.info.source[:3]).parts[key]  # the insight keeps no report text after the build
-            assert f"{e.uri}#{anchor}".split("/", 1)[1] in pages[uri]
+            assert f'../../../{e.uri[: -len(".md")]}/#{anchor}"' in pages[uri]  # the card's link, a page URL
     assert "compare/2023/other.md" not in pages  # no seed has the optional part
     index = pages["compare/index.md"]
     assert "(2023/shortcomings.md)" in index and "暂无两个以上年度都有报告的单位" in index
@@ -334,8 +335,10 @@ def test_comparison_paginates_at_50_agencies(tmp_path):
 def test_report_page_gets_keywords_and_links_to_its_cards(seeds_insight):
     e = next(x for x in seeds_insight.entries if x.info.source.startswith("004"))
     extra = seeds_insight.report_extra(e.info)
-    assert "[存在的不足和原因](../../compare/2023/shortcomings.md#a-nan-kai-qu-si-fa-ju)" in extra
-    tags = re.findall(r"\]\(\.\./\.\./(tags/[^)#]+)#(kw-[a-z0-9-]+)\)", extra)
+    # HTML with page URLs (from reports/2023/nan-kai-qu-si-fa-ju/)
+    assert '<a href="../../../compare/2023/shortcomings/#a-nan-kai-qu-si-fa-ju">存在的不足和原因</a>' in extra
+    tags = [(f"{u.rstrip('/') or 'tags/index'}.md" if u != "tags/" else "tags/index.md", a)
+            for u, a in re.findall(r'href="\.\./\.\./\.\./(tags/[^"#]*)#(kw-[a-z0-9-]+)"', extra)]
     assert len(tags) == len(seeds_insight.keywords[e.uri]) > 0
     pages = pages_of(seeds_insight)
     for uri, anchor in tags:
@@ -381,7 +384,7 @@ def test_year_over_year_page(history_insight):
     # both reports link to it; the index lists it
     extra_2024 = history_insight.report_extra(
         next(e for e in history_insight.entries if e.info.year == 2024 and e.info.source.startswith("900")).info)
-    assert "(../../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025.md)" in extra_2024
+    assert 'href="../../../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025/"' in extra_2024
     assert "(../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025.md)" in pages["compare/index.md"]
 
 

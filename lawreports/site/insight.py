@@ -182,8 +182,15 @@ def characters(blocks: Sequence[Block]) -> int:
     return sum(len("".join((b.title if isinstance(b, Heading) else b.text).split())) for b in blocks)
 
 
-def blocks_html(blocks: Sequence[Block]) -> str:
-    """A part's sub-headings (bold lines) and paragraphs as one HTML block, escaped ("" if none).
+#: A part with a heading and no text under it.
+EMPTY_PART = '<p class="compare-empty">（此部分只有标题，没有内容）</p>'
+
+#: The section link Python-Markdown's toc extension gives a heading (mkdocs.yml: permalink "¶").
+PERMALINK = '<a class="headerlink" href="#{id}" title="本节链接">¶</a>'
+
+
+def part_html(blocks: Sequence[Block]) -> str:
+    """A part's sub-headings (bold lines) and paragraphs as HTML, escaped.
 
     HTML, not Markdown: a comparison page holds the text of up to 50 reports, and Markdown would
     only turn these paragraphs into the same HTML, slowly (see ``rawhtml``)."""
@@ -193,11 +200,7 @@ def blocks_html(blocks: Sequence[Block]) -> str:
             out.append(f'<p class="compare-subheading"><strong>{escape_html(" ".join(b.title.split()))}</strong></p>')
         else:
             out.append(f"<p>{escape_html(' '.join(b.text.split()))}</p>")
-    return rawhtml.block("\n".join(out)) if out else ""
-
-
-#: A part with a heading and no text under it.
-EMPTY_PART = rawhtml.block('<p class="compare-empty">（此部分只有标题，没有内容）</p>')
+    return "\n".join(out) if out else EMPTY_PART
 
 
 def _ascii_id(prefix: str, value: str, used: set[str]) -> str:
@@ -272,7 +275,10 @@ def _compare_pages(insight: Insight, labels: Callable[[str], str], per_page: int
                     + "，按单位名称的拼音排列，每个单位链接到报告原文中的这一部分。"
                     + f"{md.link('全部比较', uri, 'compare/index.md')} · {md.link(year_label(year) + '的报告', uri, year_uri(year))}"
                 )
-                body = '<div class="compare-grid" markdown>\n\n' + "\n\n".join(rendered) + "\n\n</div>\n"
+                # The cards are one HTML block (see ``rawhtml``): 50 cards of report text cost
+                # Markdown ~1 ms each for nothing. Their headings carry their own ¶ link; the
+                # page's table of contents does not list them.
+                body = rawhtml.block('<div class="compare-grid">\n' + "\n".join(rendered) + "\n</div>")
                 if lacking and k == len(pages):
                     names = "、".join(md.a(escape_html(agency_name(insight, e)), uri, e.uri) for e in lacking)
                     body += f"\n## 没有此部分的报告 {{#missing}}\n{rawhtml.block(f'<p>{names}。</p>')}"
@@ -282,18 +288,17 @@ def _compare_pages(insight: Insight, labels: Callable[[str], str], per_page: int
 
 
 def _card(e: Entry, head: Heading, blocks: Sequence[Block], within: bool, uri: str, anchor: str, insight: Insight) -> str:
-    facts = [md.link(md.text(head.title), uri, e.uri, head.anchor, ".compare-source")]
+    facts = [md.a(escape_html(" ".join(head.title.split())), uri, e.uri, head.anchor, "compare-source")]
     facts.append(f"{characters(blocks)} 字")
     figures = sum(1 for f in e.figures if _under(e.report, f.anchor, head))
     if figures:
         facts.append(f"具体数据 {figures} 处")
     if within:
         facts.append("（见于其他部分的小标题下）")
-    text = blocks_html(blocks) or EMPTY_PART
     return (
-        f'<section class="compare-card" markdown>\n\n'
-        f"## {md.text(agency_name(insight, e))} {{#{anchor}}}\n\n"
-        f"{' · '.join(facts)}\n{{: .compare-meta }}\n\n{text}\n\n</section>"
+        f'<section class="compare-card">\n'
+        f'<h2 id="{anchor}">{escape_html(agency_name(insight, e))}{PERMALINK.format(id=anchor)}</h2>\n'
+        f'<p class="compare-meta">{" · ".join(facts)}</p>\n{part_html(blocks)}\n</section>'
     )
 
 
@@ -368,7 +373,7 @@ def _changes_page(insight: Insight, agency, prev: Entry, cur: Entry, uri: str) -
             text = f"{year}年报告没有“{PART_LABELS[key]}”部分。\n{{: .compare-empty }}"
             link = md.link(f"{year}年报告", uri, e.uri)
         else:
-            text = blocks_html(blocks) or EMPTY_PART
+            text = rawhtml.block(part_html(blocks))
             link = md.link(md.text(head.title), uri, e.uri, head.anchor, ".compare-source")
         cards.append(f'<section class="compare-card" markdown>\n\n### {heading} {{#{anchor}}}\n\n'
                      f"{link}\n{{: .compare-meta }}\n\n{text}\n\n</section>")
@@ -658,7 +663,10 @@ def build(
 
 
 def report_extra(insight: Insight, info: ReportInfo) -> str:
-    """Markdown appended to a report page: its keywords, and links to where it is compared."""
+    """HTML appended to a report page: its keywords, and links to where it is compared.
+
+    HTML with page URLs (see ``rawhtml``), because the comparison cards are HTML too: MkDocs
+    checks anchors only in Markdown (the site tests check these links in the built site)."""
     e = insight.entry(info)
     if e is None:
         return ""
@@ -667,13 +675,13 @@ def report_extra(insight: Insight, info: ReportInfo) -> str:
     words = insight.keywords.get(uri, ())
     if words:
         tags = " ".join(
-            md.link(md.text(k.word), uri, insight.tag_targets[k.word][0], insight.tag_targets[k.word][1], ".report-tag")
+            md.a(escape_html(k.word), uri, insight.tag_targets[k.word][0], insight.tag_targets[k.word][1], "report-tag")
             for k in words
             if k.word in insight.tag_targets
         )
-        lines.append(f"关键词：{tags}\n{{: .report-keywords }}")
+        lines.append(f'<p class="report-keywords">关键词：{tags}</p>')
     compare = [
-        md.link(PART_LABELS[key], uri, *insight.card_targets[(uri, key)])
+        md.a(escape_html(PART_LABELS[key]), uri, *insight.card_targets[(uri, key)])
         for key in PART_KEYS
         if (uri, key) in insight.card_targets
     ]
@@ -682,10 +690,10 @@ def report_extra(insight: Insight, info: ReportInfo) -> str:
         parts.append(f"与{year_label(info.year)}其他单位对照：" + " · ".join(compare))
     if uri in insight.changes:
         page, prev = insight.changes[uri]
-        parts.append(md.link(f"与本单位{year_label(prev.info.year)}报告对比", uri, page))
+        parts.append(md.a(f"与本单位{year_label(prev.info.year)}报告对比", uri, page))
     if uri in insight.followed:
         page, nxt = insight.followed[uri]
-        parts.append(md.link(f"与本单位{year_label(nxt.info.year)}报告对比", uri, page))
+        parts.append(md.a(f"与本单位{year_label(nxt.info.year)}报告对比", uri, page))
     if parts:
-        lines.append("；".join(parts) + "。\n{: .report-insight }")
-    return ("\n\n" + "\n\n".join(lines) + "\n") if lines else ""
+        lines.append(f'<p class="report-insight">{"；".join(parts)}。</p>')
+    return ("\n" + rawhtml.block("\n".join(lines))) if lines else ""
