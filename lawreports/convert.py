@@ -303,10 +303,11 @@ class Prepared:
     from_sidecar: tuple[str, ...]
 
 
-#: Reports prepared in this process, by (file, inputs hash). In a site build the insight pages and
-#: the checks each read every report after the converter: one parse serves both (and every rebuild
-#: of ``mkdocs serve``). The converter neither reads nor fills it: converting 10,000 files keeps no
-#: report in memory. Entries are immutable (frozen dataclasses); the oldest go first past the limit.
+#: Reports prepared in this process, by (file, inputs hash): the memo of :func:`prepare` (``check``;
+#: under ``mkdocs serve`` the site's :class:`PreparedReports` uses it too, so a rebuild parses only
+#: what changed — a one-off ``mkdocs build`` does not, and lets its reports go). The converter
+#: neither reads nor fills it: converting 10,000 files keeps no report in memory. Entries are
+#: immutable (frozen dataclasses); the oldest go first past the limit.
 _PREPARED: dict[tuple[str, str], Prepared] = {}
 PREPARED_KEEP = 20_000
 
@@ -338,22 +339,89 @@ def prepare(path: Path, context: Context, data: bytes | None = None, memo: bool 
     report, identity = _identify(report, values, overrides.path if overrides else None, context.agencies)
     prepared = Prepared(report, identity, values, from_sidecar)
     if key is not None:
-        while len(_PREPARED) >= PREPARED_KEEP:
-            del _PREPARED[next(iter(_PREPARED))]
-        _PREPARED[key] = prepared
+        _remember(key, prepared)
     return prepared
 
 
-def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]]) -> Converted:
+def _remember(key: tuple[str, str], prepared: Prepared) -> None:
+    while len(_PREPARED) >= PREPARED_KEEP:
+        del _PREPARED[next(iter(_PREPARED))]
+    _PREPARED[key] = prepared
+
+
+class PreparedReports:
+    """The reports of one site build, each raw file prepared (:func:`prepare`) at most once.
+
+    Shared by everything in the MkDocs process that reads the raw reports: the converter hands
+    over what it prepared itself (files converted in this process; worker processes keep theirs),
+    then the insight pages, the checks (合规概览) and the open data ask for each report — the first
+    asker parses it, the others get the same :class:`Prepared`. Keyed like the process memo (the
+    file's absolute path and :meth:`Context.inputs_hash`), so a file or sidecar changed during the
+    build is prepared again; an error is kept and raised again to the next asker. :meth:`clear`
+    lets the reports go (the site does after ``on_files``). ``memo``: also use and fill the process
+    memo of :func:`prepare` (``mkdocs serve``: the next rebuild parses only what changed).
+    """
+
+    def __init__(self, memo: bool = False) -> None:
+        self.memo = memo
+        self.parsed = 0  #: files prepared through this object (not handed over, not from a memo)
+        self._items: dict[tuple[str, str], Prepared | Exception] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def key(self, path: Path, context: Context, data: bytes | None = None) -> tuple[str, str] | None:
+        """(absolute path, inputs hash), or None when the file cannot be keyed (prepare says why)."""
+        if unsupported(path):
+            return None
+        try:
+            if data is None:
+                data = path.read_bytes()
+            sidecar_file = sidecar_path(path)
+            sidecar = sidecar_file.read_bytes() if sidecar_file.is_file() else None
+        except OSError:
+            return None
+        return os.path.abspath(path), context.inputs_hash(data, sidecar)
+
+    def prepare(self, path: Path, context: Context, data: bytes | None = None) -> Prepared:
+        """:func:`prepare`, once per file and inputs; raises what it raises."""
+        key = self.key(path, context, data)
+        if key is None:
+            return prepare(path, context, data, memo=False)
+        item = self._items.get(key)
+        if item is None:
+            if not self.memo or key not in _PREPARED:
+                self.parsed += 1
+            try:
+                item = prepare(path, context, data, memo=self.memo)
+            except Exception as err:  # noqa: BLE001 - raised again below and to every later asker
+                item = err
+            self._items[key] = item
+        if isinstance(item, Exception):
+            raise item.with_traceback(None)
+        return item
+
+    def put(self, key: tuple[str, str], prepared: Prepared) -> None:
+        """A report prepared elsewhere (the converter), under :meth:`key`'s key."""
+        self._items[key] = prepared
+        if self.memo:
+            _remember(key, prepared)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def convert_one(path: Path, context: Context, cached: dict[str, tuple[dict, str]],
+                keep: PreparedReports | None = None) -> Converted:
     """Raw file → page text (or the page on disk, when its inputs are unchanged).
-    Raises what ``prepare`` raises."""
+    Raises what ``prepare`` raises. ``keep`` receives the report when it was prepared here."""
     error = unsupported(path)
     if error:
         raise error
     data = path.read_bytes()
     key = _inputs_key(path, context, data)
     hit = _cache_hit(path.name, key, cached)
-    return hit if hit is not None else _render(path, context, data, key)
+    return hit if hit is not None else _render(path, context, data, key, keep)
 
 
 def _inputs_key(path: Path, context: Context, data: bytes) -> str:
@@ -371,12 +439,14 @@ def _cache_hit(name: str, key: str, cached: dict[str, tuple[dict, str]]) -> Conv
     return None
 
 
-def _render(path: Path, context: Context, data: bytes, key: str) -> Converted:
+def _render(path: Path, context: Context, data: bytes, key: str, keep: PreparedReports | None = None) -> Converted:
     """prepare → page text. The page is what ``render.render_page`` writes, with ``inputs_sha256``
     above the generator line and ``content_sha256`` taken over both; the front matter is built once
     (for the page and for :class:`PageInfo`) and written by :mod:`fastyaml` (tests/test_scale.py
     checks the bytes against ``render_page``)."""
     prepared = prepare(path, context, data, memo=False)
+    if keep is not None:
+        keep.put((os.path.abspath(path), key), prepared)
     report, identity, values = prepared.report, prepared.identity, prepared.values
     rel = f"{report.year or 'undated'}/{identity.slug}.md"
     facts = PageFacts(
@@ -543,6 +613,7 @@ def convert_all(
     agencies_file: Path | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    keep: PreparedReports | None = None,
 ) -> ConvertRun:
     """Convert every raw report in ``seeds_dir`` into ``out_dir``; see the module docstring.
 
@@ -550,6 +621,8 @@ def convert_all(
     None means ``agencies.yml`` in the working directory. ``force`` re-renders every page and
     overwrites hand-edited ones. ``progress`` is called with each raw file's name once it is done.
     ``jobs``: worker processes (None: :func:`default_jobs`; 1: convert in this process).
+    ``keep``: receives every report prepared in this process (the site reads them again after
+    converting); None, the default, keeps no report in memory.
     """
     run = ConvertRun()
     files = input_files(seeds_dir)
@@ -569,7 +642,8 @@ def convert_all(
     staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
     try:
         converted: list[Converted] = []
-        results = _convert_files(files, context, cached, out_dir, staging, jobs if jobs is not None else default_jobs(), run)
+        results = _convert_files(files, context, cached, out_dir, staging, jobs if jobs is not None else default_jobs(), run,
+                                 keep)
         for path, (item, failure) in zip(files, results):
             if item is not None:
                 converted.append(item)
@@ -609,11 +683,11 @@ Result = tuple["Converted | None", tuple[Diagnostic, ...]]  #: a page, or the re
 
 
 def _convert_files(files: list[Path], context: Context, cached: dict, out_dir: Path, staging: Path,
-                   jobs: int, run: ConvertRun) -> Iterator[Result]:
+                   jobs: int, run: ConvertRun, keep: PreparedReports | None = None) -> Iterator[Result]:
     """One result per raw file, in file order. Worker processes convert when enough files need it."""
     if jobs <= 1 or len(files) < PARALLEL_MIN:
         for path in files:
-            yield _convert_guarded(path, context, cached, out_dir, staging)
+            yield _convert_guarded(path, context, cached, out_dir, staging, keep)
         return
     ready: dict[int, Result] = {}  # files whose page on disk is still right: no need to parse
     todo: list[Path] = []
@@ -624,9 +698,9 @@ def _convert_files(files: list[Path], context: Context, cached: dict, out_dir: P
         else:
             todo.append(path)
     if len(todo) < PARALLEL_MIN:
-        converted: Iterator[Result] = (_convert_guarded(p, context, {}, out_dir, staging) for p in todo)
+        converted: Iterator[Result] = (_convert_guarded(p, context, {}, out_dir, staging, keep) for p in todo)
     else:
-        converted = _in_workers(todo, context, out_dir, staging, jobs, run)
+        converted = _in_workers(todo, context, out_dir, staging, jobs, run, keep)
     for number in range(len(files)):
         yield ready.pop(number) if number in ready else next(converted)
 
@@ -643,10 +717,11 @@ def _from_cache(path: Path, context: Context, cached: dict) -> Converted | None:
     return _cache_hit(path.name, key, cached)
 
 
-def _convert_guarded(path: Path, context: Context, cached: dict, out_dir: Path, staging: Path) -> Result:
+def _convert_guarded(path: Path, context: Context, cached: dict, out_dir: Path, staging: Path,
+                     keep: PreparedReports | None = None) -> Result:
     """Convert one file and stage its page; every failure becomes diagnostics naming the file."""
     try:
-        return _stage(convert_one(path, context, cached), out_dir, staging), ()
+        return _stage(convert_one(path, context, cached, keep), out_dir, staging), ()
     except (ReadError, ParseError) as err:
         return None, (Diagnostic(path.name, err.line, "error", err.code, err.message),)
     except SidecarError as err:  # every bad key, each naming the sidecar file
@@ -695,7 +770,7 @@ def _convert_chunk(paths: list[Path]) -> tuple[int, list[Result]]:
 
 
 def _in_workers(todo: list[Path], context: Context, out_dir: Path, staging: Path, jobs: int,
-                run: ConvertRun) -> Iterator[Result]:
+                run: ConvertRun, keep: PreparedReports | None = None) -> Iterator[Result]:
     """Results for ``todo`` in order, from ``jobs`` worker processes converting chunks of files.
     If the workers cannot start or die, the files not yet done are converted here."""
     size = max(4, min(64, len(todo) // (jobs * 4)))
@@ -714,7 +789,7 @@ def _in_workers(todo: list[Path], context: Context, out_dir: Path, staging: Path
     except Exception:  # no processes here (sandbox, /dev/shm), a worker killed: finish in this process
         pass
     for path in todo[done:]:
-        yield _convert_guarded(path, context, {}, out_dir, staging)
+        yield _convert_guarded(path, context, {}, out_dir, staging, keep)
 
 
 def _process_context():

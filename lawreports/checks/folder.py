@@ -12,8 +12,9 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from ..convert import Context, input_files, prepare, tool_version
+from ..convert import Context, Prepared, input_files, prepare, tool_version
 from ..identity import AgencyTable, load_agencies
 from ..model import Diagnostic, Report
 from ..parse import ParseError
@@ -39,7 +40,12 @@ class Entry:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def load_entry(path: Path, context: Context) -> Entry:
+#: How a raw file is prepared: :func:`lawreports.convert.prepare`, or a site build's shared
+#: :meth:`lawreports.convert.PreparedReports.prepare` (each report parsed once a build).
+Prepare = Callable[[Path, Context], Prepared]
+
+
+def load_entry(path: Path, context: Context, prepare: Prepare = prepare) -> Entry:
     """read → parse → sidecar → identity exactly as ``convert`` does; failures become findings."""
     try:
         prepared = prepare(path, context)
@@ -60,11 +66,13 @@ def load_entry(path: Path, context: Context) -> Entry:
     return Entry(path.name, report, identity.key, identity.type, deadline)
 
 
-def load_folder(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None) -> list[Entry]:
-    """Every raw file of ``seeds_dir``; an invalid agency table is an entry of its own (its errors)."""
+def load_folder(seeds_dir: Path, settings: Settings, agencies_file: Path | None = None,
+                prepare: Prepare = prepare) -> list[Entry]:
+    """Every raw file of ``seeds_dir``; an invalid agency table is an entry of its own (its errors).
+    ``prepare`` reads each file (see :data:`Prepare`)."""
     agencies, problems = _agency_table(agencies_file or Path("agencies.yml"))
     context = Context(settings, load_parts(), agencies or AgencyTable((), ""), tool_version())
-    entries = [load_entry(path, context) for path in input_files(seeds_dir)]
+    entries = [load_entry(path, context, prepare) for path in input_files(seeds_dir)]
     if problems:
         entries.append(Entry(problems[0].file, None, None, "department", None, tuple(problems)))
     return entries
