@@ -126,14 +126,18 @@ def inputs_hash(seeds_dir: Path, settings, agencies_file: Path, parts_file: Path
     return h.hexdigest()
 
 
-def check_folder(seeds_dir: Path, settings, agencies_file: Path) -> FolderChecks:
-    """``build_site.py check`` over ``seeds_dir``, with each report's timeliness."""
+def check_folder(seeds_dir: Path, settings, agencies_file: Path, prepare=None) -> FolderChecks:
+    """``build_site.py check`` over ``seeds_dir``, with each report's timeliness.
+
+    ``prepare`` reads a raw file (default :func:`lawreports.convert.prepare`); the site passes its
+    build's shared one, so the checks parse no report the insight pages have parsed. What is kept
+    is small: the findings and each file's timeliness, not the reports."""
     from ..parts import __file__ as parts_module
 
     key = inputs_hash(seeds_dir, settings, agencies_file, Path(parts_module).with_name("parts.yml"))
     if key in _CACHE:
         return _CACHE[key]
-    entries = load_folder(seeds_dir, settings, agencies_file)
+    entries = load_folder(seeds_dir, settings, agencies_file, **({"prepare": prepare} if prepare else {}))
     findings = check_entries(entries, settings)
     timing = {e.file: timeliness(e.report, e.deadline) for e in entries if e.report is not None}
     result = FolderChecks(findings, timing, sum(1 for e in entries if e.report is not None or e.problems))

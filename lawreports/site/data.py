@@ -258,9 +258,19 @@ def _body_key(path: Path, settings: Settings) -> str:
     return "\n".join(items)
 
 
-def bodies(infos: Sequence[ReportInfo], seeds_dir: Path, settings: Settings) -> tuple[dict[str, Body], list[str]]:
-    """The body of every report by source name, and a message for each that could not be had."""
+def bodies(
+    infos: Sequence[ReportInfo], seeds_dir: Path, settings: Settings, parse: Callable[[Path], Report] | None = None
+) -> tuple[dict[str, Body], list[str]]:
+    """The body of every report by source name, and a message for each that could not be had.
+
+    ``parse`` reads a raw file into its report (default :func:`parse_raw`); the site passes its
+    build's shared reader, so open data parses no report the other pages have parsed. Only the
+    bodies are kept (for the search index and the next ``mkdocs serve`` rebuild), not the reports."""
     global _BODIES
+    if parse is None:
+        def parse(path: Path) -> Report:
+            return parse_raw(path, settings)
+
     found: dict[str, Body] = {}
     kept: dict[str, Body] = {}
     problems: list[str] = []
@@ -270,7 +280,7 @@ def bodies(infos: Sequence[ReportInfo], seeds_dir: Path, settings: Settings) -> 
             key = _body_key(path, settings)
             body = _BODIES.get(key)
             if body is None:
-                body = body_of(parse_raw(path, settings))
+                body = body_of(parse(path))
             kept[key] = body
         except Exception as err:  # noqa: BLE001 — the page is published; its data file says so
             problems.append(f"{info.source}: error open-data: 无法从原始文件读取正文（{type(err).__name__}: {err}）")
@@ -381,10 +391,12 @@ def open_data(
     site_name: str,
     description: str | None,
     site_url: str | None,
+    parse: Callable[[Path], Report] | None = None,
 ) -> tuple[list[DataFile], list[str]]:
-    """Every open-data file of the site, in a fixed order, and the problems met (one line each)."""
+    """Every open-data file of the site, in a fixed order, and the problems met (one line each).
+    ``parse``: see :func:`bodies`."""
     rows = [summary(r, page_url(r)) for r in index.reports]
-    texts, problems = bodies(index.reports, seeds_dir, settings)
+    texts, problems = bodies(index.reports, seeds_dir, settings, parse)
     files = [
         DataFile(f"{DATA_DIR}/reports.json", to_json(rows)),
         DataFile(f"{DATA_DIR}/reports.csv", to_csv(rows)),

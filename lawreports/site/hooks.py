@@ -24,4 +24,6 @@ on_config = _site.on_config
 on_pre_build = _site.on_pre_build
 on_files = _site.on_files
 on_page_markdown = _site.on_page_markdown
+on_page_content = _site.on_page_content
+on_post_page = _site.on_post_page
 on_post_build = _site.on_post_build

@@ -15,13 +15,22 @@ Build stages, in MkDocs event order:
     written into docs/ besides the converter's own report pages; then the open data (``data/``:
     JSON, CSV, JSON Schemas, the raw files) and the Atom feed ``feed.xml`` (see ``data.py``);
     the insight pages (``insight.py``) and the 合规概览 with its SVG charts (``compliance.py``,
-    from the findings of ``build_site.py check``, computed once a build).
+    from the findings of ``build_site.py check``, computed once a build). All three read the raw
+    reports through one :class:`~lawreports.convert.PreparedReports` of the build (also handed
+    what the converter parsed in this process): each report is parsed at most once a build, and
+    the parsed reports are let go at the end of ``on_files`` — what stays for the rest of the
+    build is small (the report pages' additions as text, the findings, the open-data bodies).
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
     other years, the 下载 line (raw file, report JSON) and the scorecard of the checks
     (``compliance.py``) under its metadata block; give every
     page a date taken from the reports, not the clock, so the sitemap (and its gzip header) is
     the same in every build.
+``on_page_content``, ``on_post_page``
+    let go of the page's Markdown once MkDocs has made its HTML, and of the HTML once the page's
+    template is rendered (nothing reads either later): MkDocs holds every page until the build
+    ends, and at 10,000 reports that is most of the peak memory (with the search index built in
+    ``on_post_build`` on top).
 ``on_post_build``
     write the search index into ``site/search/`` (``search.py``; skipped when unchanged).
 """
@@ -38,6 +47,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from ..convert import Context, PreparedReports
+from ..model import Report
 from . import data, listings, rawhtml
 
 log = logging.getLogger("mkdocs.plugins.lawreports")
@@ -49,7 +60,9 @@ FALLBACK_DATE = "1970-01-01"
 #: ``mkdocs serve --dirty`` (set by on_startup): a rebuild reuses the listing, insight and open-data
 #: files of the first build (they catch up on the next full build) and MkDocs rebuilds only the
 #: report pages whose Markdown changed. Module state: MkDocs loads the hooks anew for every build.
-_DIRTY_SERVE: dict = {"on": False, "files": None, "insight": None, "compliance": None}
+_DIRTY_SERVE: dict = {"on": False, "files": None, "extras": None, "compliance": None}
+#: How MkDocs runs (set by on_startup): ``mkdocs serve`` keeps parsed reports between rebuilds.
+_RUN: dict = {"command": None, "dirty": False}
 
 
 class _Built(File):
@@ -63,7 +76,8 @@ class ReportsSite:
     """State of one build, shared by the hook functions."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        _DIRTY_SERVE.update(on=command == "serve" and dirty, files=None, insight=None, compliance=None)
+        _DIRTY_SERVE.update(on=command == "serve" and dirty, files=None, extras=None, compliance=None)
+        _RUN.update(command=command, dirty=dirty)
 
     def __init__(self) -> None:
         self.settings = None
@@ -73,8 +87,12 @@ class ReportsSite:
         self.reports_prefix = ""
         self.index: listings.SiteIndex | None = None
         self.by_uri: dict[str, listings.ReportInfo] = {}
-        self.insight = None  # insight.Insight of this build (comparisons, figures, keywords)
+        self.insight = None  # insight.Insight of this build (comparisons, figures, keywords); on_files only
+        self.extras: dict[str, str] = {}  # report page uri → what insight adds to it (keywords, links)
         self.compliance = None  # compliance.Compliance of this build (findings, 合规概览)
+        # every raw report parsed at most once a build (converter, insight, checks, open data)
+        self.reports = PreparedReports(memo=_RUN["command"] == "serve")
+        self._context_cache: Context | Exception | None = None
         self.site_date = FALLBACK_DATE
 
     # -- on_config ---------------------------------------------------------------------------
@@ -115,7 +133,8 @@ class ReportsSite:
 
         assert self.settings is not None and self.seeds_dir and self.reports_dir
         agencies_file = self.root / "agencies.yml"  # the agency table (#3), beside mkdocs.yml
-        run = convert_all(self.seeds_dir, self.reports_dir, self.settings, force=False, agencies_file=agencies_file)
+        run = convert_all(self.seeds_dir, self.reports_dir, self.settings, force=False, agencies_file=agencies_file,
+                          keep=self.reports)
         self._report(run)
 
         self.index = listings.index_reports(run.pages, self.reports_prefix)
@@ -162,7 +181,8 @@ class ReportsSite:
             for uri, content, source in _DIRTY_SERVE["files"]:
                 if files.get_file_from_path(uri) is None:
                     files.append(_Built.generated(config, uri, **({"abs_src_path": source} if source else {"content": content})))
-            self.insight, self.compliance = _DIRTY_SERVE["insight"], _DIRTY_SERVE["compliance"]
+            self.extras, self.compliance = _DIRTY_SERVE["extras"], _DIRTY_SERVE["compliance"]
+            self.reports.clear()
             return files
         known = {f.src_uri for f in files}
         labels = load_parts().label
@@ -170,6 +190,9 @@ class ReportsSite:
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
         generated += self._insight_pages(files, labels)
         generated += self._compliance_pages(config, labels)
+        # What on_page_markdown needs of the insight, as text: the parsed reports can go.
+        self.extras = {self.index.report_uri(info): self.insight.report_extra(info) for info in self.index.reports}
+        self.insight = None
         for page in generated:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -178,8 +201,10 @@ class ReportsSite:
                 )
             files.append(File.generated(config, page.src_uri, content=page.content))
         self._add_open_data(files, config)
+        log.debug(f"on_files: 解析原始报告 {self.reports.parsed} 份")
+        self.reports.clear()
         if _DIRTY_SERVE["on"]:
-            _DIRTY_SERVE["insight"], _DIRTY_SERVE["compliance"] = self.insight, self.compliance
+            _DIRTY_SERVE["extras"], _DIRTY_SERVE["compliance"] = self.extras, self.compliance
             _DIRTY_SERVE["files"] = [(f.src_uri, f._content, None if f._content is not None else f.abs_src_path)
                                      for f in files if f.src_uri not in known]
         return files
@@ -192,9 +217,11 @@ class ReportsSite:
             page = files.get_file_from_path(self.index.report_uri(info))
             return page.url if page is not None else info.url
 
+        context = self._context()
+        parse = None if isinstance(context, Exception) else (lambda path: self.reports.prepare(path, context).report)
         generated, problems = data.open_data(
             self.index, self.seeds_dir, self.settings, page_url,
-            site_name=config.site_name, description=config.site_description, site_url=config.site_url,
+            site_name=config.site_name, description=config.site_description, site_url=config.site_url, parse=parse,
         )
         quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
         for problem in problems:
@@ -217,20 +244,37 @@ class ReportsSite:
             page = files.get_file_from_path(entry.uri)
             return page.url if page is not None else entry.uri[: -len(".md")] + "/"
 
-        load = insight.raw_loader(self.seeds_dir, self.settings, self.root / "agencies.yml")
-        self.insight = insight.build(self.index, self.settings, labels, load, page_url=page_url,
+        self.insight = insight.build(self.index, self.settings, labels, self.load, page_url=page_url,
                                      cache_file=self.root / ".cache" / "lawreports" / "keywords.json")
         quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
         for problem in self.insight.problems:
             log.log(logging.DEBUG if quiet else logging.INFO, problem)
         return self.insight.pages
 
+    def _context(self) -> Context | Exception:
+        """The converter's tables for this build (as :func:`insight.raw_loader` loads them), or the
+        error that stops them loading (the converter has reported it)."""
+        if self._context_cache is None:
+            try:
+                self._context_cache = Context.load(self.settings, self.root / "agencies.yml")
+            except Exception as err:  # noqa: BLE001
+                self._context_cache = err
+        return self._context_cache
+
+    def load(self, info: listings.ReportInfo) -> Report:
+        """A published report, parsed as the converter parses it — once a build (``insight.Loader``)."""
+        context = self._context()
+        if isinstance(context, Exception):
+            raise context
+        assert self.seeds_dir is not None
+        return self.reports.prepare(self.seeds_dir / info.source, context).report
+
     def _compliance_pages(self, config: MkDocsConfig, labels) -> list:
         """The findings of ``check`` (once a build) and the 合规概览 (``compliance.py``)."""
         from . import compliance
 
         assert self.index is not None and self.settings is not None and self.seeds_dir is not None
-        folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml")
+        folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
 
         def url_of(uri: str) -> str:
             return File(uri, None, config.site_dir, config.use_directory_urls).url
@@ -261,8 +305,29 @@ class ReportsSite:
             from .compliance import with_scorecard
 
             markdown = with_scorecard(markdown, row)
-        extra = self.insight.report_extra(info) if self.insight is not None else ""
+        extra = self.extras.get(page.file.src_uri, "") if self.extras else ""
         return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info) + extra
+
+    # -- on_page_content ---------------------------------------------------------------------
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Let go of the page's Markdown, now that MkDocs has made its HTML: MkDocs keeps every
+        page (and every generated file's text) until the build ends, and reads neither again.
+        ``page.markdown`` becomes "" rather than None (``Page.title`` reads None as "not read
+        yet"), a generated file's text "" (``File.is_modified`` still says modified)."""
+        page.markdown = ""
+        if page.file._content is not None and page.file.is_documentation_page():
+            page.file._content = ""
+        return html
+
+    # -- on_post_page ------------------------------------------------------------------------
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Let go of the page's HTML once its template is rendered (the file is written next):
+        only the page's own template reads ``page.content``. "" rather than None, as above (for
+        ``Page.title`` a non-None content means "rendered")."""
+        page.content = ""
+        return output
 
     # -- on_post_build -----------------------------------------------------------------------
 
