@@ -367,8 +367,8 @@ def test_year_over_year_page(history_insight):
     assert history_insight.changes["reports/2025/nan-kai-qu-zheng-fu-ban-gong-shi.md"][0] == uri
     # 2024's plans beside 2025's measures, each linking to its part of its report
     pair = page.split("{#plans-measures}", 1)[1].split("{#parts}", 1)[0]
-    assert "(../../reports/2024/nan-kai-qu-zheng-fu-ban-gong-shi.md#plans)" in pair
-    assert "(../../reports/2025/nan-kai-qu-zheng-fu-ban-gong-shi.md#measures)" in pair
+    assert 'href="../../../reports/2024/nan-kai-qu-zheng-fu-ban-gong-shi/#plans"' in pair  # HTML: page URLs
+    assert 'href="../../../reports/2025/nan-kai-qu-zheng-fu-ban-gong-shi/#measures"' in pair
     assert pair.index("2024年：下一年度安排") < pair.index("2025年：主要举措和成效")
     html = html_of(page)
     measures = html.split('id="diff-measures"', 1)[1].split('id="diff-', 1)[0]
@@ -379,8 +379,8 @@ def test_year_over_year_page(history_insight):
     assert '<span class="diff-tag">新增</span><ins class="diff-ins">三是法治工作压力传导待强化' in shortcomings
     assert '<span class="diff-tag">删除</span><del class="diff-del">三是部分干部' in shortcomings
     # the table counts reuse
-    row = next(line for line in page.splitlines() if line.startswith("| [存在的不足和原因]"))
-    assert row.split(" | ")[3:7] == ["2", "0", "1", "1"]
+    row = next(line for line in page.splitlines() if line.startswith("<tr><td>") and ">存在的不足和原因</a>" in line)
+    assert re.findall(r"<td>([^<]*)</td>", row)[2:6] == ["2", "0", "1", "1"]
     # both reports link to it; the index lists it
     extra_2024 = history_insight.report_extra(
         next(e for e in history_insight.entries if e.info.year == 2024 and e.info.source.startswith("900")).info)

@@ -370,14 +370,14 @@ def _changes_page(insight: Insight, agency, prev: Entry, cur: Entry, uri: str) -
         head, blocks, _ = part_blocks(e.report, key)
         heading = f"{year}年：{PART_LABELS[key]}"
         if head is None:
-            text = f"{year}年报告没有“{PART_LABELS[key]}”部分。\n{{: .compare-empty }}"
-            link = md.link(f"{year}年报告", uri, e.uri)
+            text = f'<p class="compare-empty">{year}年报告没有“{PART_LABELS[key]}”部分。</p>'
+            link = md.a(f"{year}年报告", uri, e.uri)
         else:
-            text = rawhtml.block(part_html(blocks))
-            link = md.link(md.text(head.title), uri, e.uri, head.anchor, ".compare-source")
-        cards.append(f'<section class="compare-card" markdown>\n\n### {heading} {{#{anchor}}}\n\n'
-                     f"{link}\n{{: .compare-meta }}\n\n{text}\n\n</section>")
-    body.append('<div class="compare-grid compare-pair" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n")
+            text = part_html(blocks)
+            link = md.a(escape_html(" ".join(head.title.split())), uri, e.uri, head.anchor, "compare-source")
+        cards.append(f'<section class="compare-card">\n<h3 id="{anchor}">{heading}{PERMALINK.format(id=anchor)}</h3>\n'
+                     f'<p class="compare-meta">{link}</p>\n{text}\n</section>')
+    body.append(rawhtml.block('<div class="compare-grid compare-pair">\n' + "\n".join(cards) + "\n</div>"))
 
     body.append("## 逐部分对比 {#parts}\n")
     body.append(
@@ -393,18 +393,19 @@ def _changes_page(insight: Insight, agency, prev: Entry, cur: Entry, uri: str) -
             continue
         if ph is None or ch is None:
             only = cy if ph is None else py
-            rows.append([md.text(label), "—" if ph is None else "有", "—" if ch is None else "有",
-                         f"仅{only}年有此部分", " ", " ", " ", " "])
+            rows.append([escape_html(label), "—" if ph is None else "有", "—" if ch is None else "有",
+                         f"仅{only}年有此部分", "", "", "", ""])
             continue
         stats = textdiff.diff_blocks(_diff_input(pblocks), _diff_input(cblocks))
         anchor = f"diff-{key}"
         rows.append([
-            md.link(md.text(label), uri, uri, anchor), str(stats.old_paragraphs), str(stats.new_paragraphs),
+            md.a(escape_html(label), uri, uri, anchor), str(stats.old_paragraphs), str(stats.new_paragraphs),
             str(stats.same), str(stats.changed), str(stats.added), str(stats.removed), f"{stats.reuse_rate:.0%}",
         ])
-        links = f"{md.link(f'{py}年', uri, prev.uri, ph.anchor)} → {md.link(f'{cy}年', uri, cur.uri, ch.anchor)}"
-        sections.append(f"### {md.text(label)} {{#{anchor}}}\n\n{links}\n{{: .compare-meta }}\n{rawhtml.block(diff_html(stats))}")
-    body.append(md.table(["部分", f"{py}年段落", f"{cy}年段落", "沿用", "修改", "新增", "删除", "沿用率"], rows) + "\n")
+        links = f"{md.a(f'{py}年', uri, prev.uri, ph.anchor)} → {md.a(f'{cy}年', uri, cur.uri, ch.anchor)}"
+        sections.append(f"### {md.text(label)} {{#{anchor}}}\n"
+                        + rawhtml.block(f'<p class="compare-meta">{links}</p>\n{diff_html(stats)}'))
+    body.append(md.html_table(["部分", f"{py}年段落", f"{cy}年段落", "沿用", "修改", "新增", "删除", "沿用率"], rows))
     body += sections
     return _page(title, md.text(title), "changes", intro, "\n".join(body), cards=True)
 
