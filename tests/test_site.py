@@ -22,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import markdown
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lawreports.convert import PageInfo
 from lawreports.parts import load_parts
@@ -499,3 +501,20 @@ def test_a_bad_report_fails_strict_build_naming_the_file(tmp_path):
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode != 0
     assert re.search(r"ERROR\s+-\s+999_bad\.txt(:\d+)?: error ", result.stderr), result.stderr
+
+
+@given(st.lists(st.sampled_from(["a", "b", "index", "page-2", "reports", "2023"]), max_size=3),
+       st.lists(st.sampled_from(["a", "b", "index", "page-2", "reports", "2023"]), max_size=3),
+       st.sampled_from(["index.md", "x.md", "f.csv"]), st.sampled_from(["index.md", "y.md", "f.csv"]))
+def test_html_links_agree_with_relpath(from_dirs, to_dirs, from_name, to_name):
+    """markup.href (string work, for speed) gives the link posixpath.relpath gives between site URLs."""
+    import posixpath
+
+    from_uri, to_uri = "/".join([*from_dirs, from_name]), "/".join([*to_dirs, to_name])
+    here, there = md.url(from_uri), md.url(to_uri)
+    expected = posixpath.relpath(there or ".", here.rstrip("/") if here.endswith("/") else posixpath.dirname(here) or ".")
+    if there == "" or there.endswith("/"):
+        expected = "./" if expected == "." else expected + "/"
+    assert md.href(from_uri, to_uri) == expected
+    assert posixpath.normpath(posixpath.join(here if here.endswith("/") else posixpath.dirname(here), expected)) \
+        == posixpath.normpath(there or ".")

@@ -81,11 +81,20 @@ def href(from_uri: str, to_uri: str, fragment: str | None = None) -> str:
     '../../../reports/2024/x/#plans'
     >>> href("tags/index.md", "tags/index.md", "kw-a"), href("tags/page-2.md", "index.md")
     ('./#kw-a', '../../')
+    >>> href("index.md", "compare/index.md"), href("compare/figures.md", "data/figures.csv")
+    ('compare/', '../../data/figures.csv')
+    >>> href("reports/2024/x.md", "reports/2023/x.md"), href("years/2024.md", "years/2024/page-2.md")
+    ('../../2023/x/', 'page-2/')
     """
     here, there = url(from_uri), url(to_uri)
-    target = posixpath.relpath(there or ".", here.rstrip("/") if here.endswith("/") else posixpath.dirname(here) or ".")
-    if there == "" or there.endswith("/"):
-        target = "./" if target == "." else target + "/"
+    folder = here if here.endswith("/") or not here else (posixpath.dirname(here) + "/").lstrip("/")
+    # String work, not posixpath.relpath: listings make tens of thousands of these links, and
+    # both paths are clean (no "." or "..") and relative to the site root.
+    up, down = folder.split("/")[:-1], there.split("/")
+    same = 0
+    while same < len(up) and same < len(down) - 1 and up[same] == down[same]:
+        same += 1
+    target = "../" * (len(up) - same) + "/".join(down[same:]) or "./"
     link = quote(target, safe="/#-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
     return attr(link)
 
