@@ -248,3 +248,37 @@ def test_a_report_is_prepared_once_for_the_site_and_again_when_it_changes(tmp_pa
     assert calls == [path.name] * 2
     convert(seeds, tmp_path / "out")  # the converter neither uses nor fills the memo
     assert calls.count(path.name) == 3 and len(convert_module._PREPARED) == 2
+
+
+def test_prepared_reports_take_what_the_converter_parsed_and_parse_the_rest_once(tmp_path: Path, monkeypatch):
+    calls = []
+    real = convert_module.parse_report
+    monkeypatch.setattr(convert_module, "parse_report", lambda source, *a, **k: calls.append(source.name) or real(source, *a, **k))
+    monkeypatch.setattr(convert_module, "_PREPARED", {})
+    seeds = seeds_folder(tmp_path, {"broken.txt": b""})
+    context = Context.load(Settings(region="天津市"), AGENCIES)
+    keep = convert_module.PreparedReports()
+    convert(seeds, tmp_path / "out", keep=keep, jobs=1)
+    assert sorted(calls) == sorted(p.name for p in SEEDS) and len(keep) == len(SEEDS)
+    for seed in SEEDS:  # handed over by the converter: not parsed again
+        assert keep.prepare(seeds / seed.name, context).report.source.name == seed.name
+    assert len(calls) == len(SEEDS) and keep.parsed == 0
+    prepared = []
+    real_prepare = convert_module.prepare
+    monkeypatch.setattr(convert_module, "prepare", lambda path, *a, **k: prepared.append(path.name) or real_prepare(path, *a, **k))
+    for _ in range(2):  # an error is kept and raised again, not read again
+        with pytest.raises(convert_module.ReadError):
+            keep.prepare(seeds / "broken.txt", context)
+    assert prepared == ["broken.txt"]
+    (seeds / SEEDS[0].name).write_bytes(SEEDS[0].read_bytes() + "\n补充一段。\n".encode("utf-8"))
+    changed = keep.prepare(seeds / SEEDS[0].name, context)  # other inputs: prepared again
+    assert calls.count(SEEDS[0].name) == 2 and keep.prepare(seeds / SEEDS[0].name, context) is changed
+    keep.clear()
+    assert len(keep) == 0 and convert_module._PREPARED == {}  # a build's reports are not kept in the process memo
+
+
+def test_a_parallel_conversion_hands_over_no_report(tmp_path: Path, parallel):
+    keep = convert_module.PreparedReports()
+    run = convert(seeds_folder(tmp_path), tmp_path / "out", keep=keep, jobs=2)
+    assert run.ok and len(run.pages) == len(SEEDS)
+    assert len(keep) == 0 or run.workers == 0  # reports parsed in worker processes stay there
