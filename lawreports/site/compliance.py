@@ -44,6 +44,7 @@ from ..checks import SEVERITIES, Timeliness, check_entries, findings_by_file, lo
 from ..model import PART_KEYS, REQUIRED_PARTS, Diagnostic
 from . import charts
 from . import markup as md
+from . import rawhtml
 from .listings import PART_BADGES, Generated, ReportInfo, SiteIndex, _pager, _pages, pinyin_key, year_label
 
 INDEX = "compliance/index.md"
@@ -417,7 +418,8 @@ def overview_pages(c: Compliance, index: SiteIndex, labels: Callable[[str], str]
             pager = _pager(uris, k, len(rows))
             if pager:
                 text += pager + "\n"
-            text += overview_table(index, chunk, uri, sort, url_of, labels) + "\n\n"
+            # 100 rows of HTML: passed through, not re-parsed by Markdown's HTML block parser (rawhtml)
+            text += rawhtml.block(overview_table(index, chunk, uri, sort, url_of, labels)) + "\n"
             if pager:
                 text += pager + "\n"
             if sort == "year" and k == 1:
@@ -489,6 +491,6 @@ def charts_markdown(svgs: dict[str, tuple[str, str, str]], uri: str) -> str:
     for name, (heading, svg, note) in svgs.items():
         download = md.link("SVG 文件", uri, f"{CHARTS_DIR}/{name}.svg")
         parts.append(f"### {md.text(heading)} {{#chart-{name}}}\n")
-        parts.append(f'<figure class="compliance-chart">\n{svg}\n</figure>\n')
+        parts.append(rawhtml.block(f'<figure class="compliance-chart">\n{svg}\n</figure>'))
         parts.append((md.text(note) + " " if note else "") + f"下载：{download}\n{{: .compliance-chart-note }}\n")
     return "\n".join(parts)
