@@ -16,10 +16,11 @@ and field terms kept whole), are no numeral with a measure word (三项, 第三�
 report's own agency name or region (南开区, 司法局 in 南开区司法局's report).
 
 Deterministic: ties sort by the word; scores are rounded before sorting. Splitting is the slow
-step (jieba: ~13 ms a report), so the counts are cached by a hash of the text and of everything the
-splitting depends on (jieba's version, the stop list); the cache is a JSON file the site keeps in
-``.cache/``. jieba's own global dictionary is never changed (Material's search uses it): the field
-terms go into a tokenizer of our own.
+step, so it is done by rjieba (jieba's algorithm and dictionary in Rust: the same words as jieba
+0.42.1 on the seeds and 300 synthetic reports, 24× faster — ~0.7 ms a report instead of ~16 ms)
+and the counts are cached by a hash of the text and of everything the splitting depends on (the
+splitter's version, the stop list); the cache is a JSON file the site keeps in ``.cache/``. The
+field terms go into a splitter of our own, never into a global dictionary.
 
 No MkDocs here; ``site/insight`` makes the tag pages.
 """
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
 import os
 import re
@@ -101,28 +101,33 @@ def report_text(report: Report) -> str:
 # -- splitting -------------------------------------------------------------------------------------
 
 
+#: The splitter's add_word frequency for field terms: high enough that they are always kept whole.
+TERM_FREQUENCY = 100000
+
+
 @cache
 def _tokenizer(terms: tuple[str, ...]):
-    """A jieba tokenizer of our own, with the field terms (never jieba's global one)."""
-    import jieba
+    """An rjieba splitter of our own, with the field terms."""
+    import rjieba
 
-    jieba.setLogLevel(logging.WARNING)  # "Building prefix dict …" is not a build message
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    tokenizer = rjieba.Jieba()
     for term in terms:
-        tokenizer.add_word(term, freq=100000)
+        tokenizer.add_word(term, TERM_FREQUENCY, None)
     return tokenizer
 
 
-def _jieba_version() -> str:
-    import jieba
+def _splitter_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    return getattr(jieba, "__version__", "?")
+    try:
+        return f"rjieba {version('rjieba')}"
+    except PackageNotFoundError:
+        return "rjieba ?"
 
 
 def fingerprint(stop: StopList) -> str:
     """What the counts depend on besides the text."""
-    return f"jieba {_jieba_version()}; stoplist {stop.sha256[:16]}; min {MIN_COUNT}"
+    return f"{_splitter_version()}; stoplist {stop.sha256[:16]}; min {MIN_COUNT}"
 
 
 def count_words(text: str, stop: StopList) -> dict[str, int]:
@@ -130,7 +135,7 @@ def count_words(text: str, stop: StopList) -> dict[str, int]:
     for phrase in stop.phrases:
         text = text.replace(phrase, "\n")
     counts = Counter(
-        w for w in _tokenizer(stop.terms).lcut(text, HMM=False)
+        w for w in _tokenizer(stop.terms).cut(text, False)  # no HMM: only dictionary words
         if WORD.match(w) and w not in stop.words and not NUMERAL.match(w)
     )
     return {w: counts[w] for w in sorted(counts) if counts[w] >= MIN_COUNT}
@@ -205,9 +210,11 @@ class TokenCache:
 @cache
 def reference_idf() -> tuple[Mapping[str, float], float]:
     """jieba's IDF table and its median (the weight of a word the table lacks)."""
-    import jieba
+    from importlib.util import find_spec
 
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    spec = find_spec("jieba")  # the table ships with jieba; finding it does not import jieba
+    assert spec is not None and spec.origin, "jieba is a dependency (requirements.txt)"
+    path = Path(spec.origin).parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
     with path.open(encoding="utf-8") as f:
         for line in f:

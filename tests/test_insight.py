@@ -554,3 +554,19 @@ def test_figure_fixture_file_is_well_formed():
         if "numbers" in case:
             assert len(case["numbers"]) == len(case["figures"]), case["name"]
     assert len({c["name"] for c in CASES}) == len(CASES)
+
+
+def test_rjieba_splits_like_jieba_on_the_seeds():
+    """Keywords split with rjieba (fast); it must give jieba 0.42.1's words, field terms included."""
+    import jieba
+
+    stop = keywords.load_stoplist()
+    reference = jieba.Tokenizer()
+    for term in stop.terms:
+        reference.add_word(term, freq=keywords.TERM_FREQUENCY)
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = kw_text = path.read_text(encoding="utf-8")
+        for phrase in stop.phrases:
+            kw_text = kw_text.replace(phrase, "\n")
+        assert keywords._tokenizer(stop.terms).cut(kw_text, False) == reference.lcut(kw_text, HMM=False), path.name
+        assert text
