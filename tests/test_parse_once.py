@@ -58,6 +58,15 @@ def counted(monkeypatch, tmp_path):
     return project, calls, prepared
 
 
+def _keys(project: Path) -> list[tuple[str, str]]:
+    """(raw file name, inputs hash) of every seed, as the converter keys them."""
+    from lawreports.settings import load_settings
+
+    context = convert_module.Context.load(load_settings(project / "mkdocs.yml"), project / "agencies.yml")
+    seeds = sorted((project / "seeds").glob("*.txt"))
+    return [(p.name, convert_module._inputs_key(p, context, p.read_bytes())) for p in seeds]
+
+
 def build(project: Path, site: Path) -> None:
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
     mkdocs_build_command.build(config)
@@ -71,17 +80,40 @@ def test_a_cold_build_parses_each_report_once_the_converter_in_this_process_incl
     assert (tmp_path / "site" / "data" / "reports.json").is_file()
 
 
-def test_a_build_over_converted_pages_parses_each_report_once_and_keeps_none(counted, tmp_path):
+def test_a_build_over_converted_pages_loads_the_kept_reports_or_parses_each_once_and_keeps_none(counted, tmp_path):
     project, calls, prepared = counted
     build(project, tmp_path / "first")
     calls.clear()
     prepared.clear()
     for cache in (convert_module._PREPARED, data._BODIES, compliance._CACHE):
         cache.clear()
-    build(project, tmp_path / "second")  # the pages are up to date: the converter parses nothing
+    store = project / "docs" / "reports" / convert_module.PREPARED_DIR
+    assert len(list(store.glob("*.pickle"))) == len(SEED_FILES)  # the converter kept what it parsed
+    # the pages are up to date: the converter parses nothing, the site loads the kept reports
+    loaded: list[weakref.ref] = []
+    real_load = convert_module.load_prepared
+
+    def load_prepared(*args):
+        item = real_load(*args)
+        loaded.append(weakref.ref(item.report))
+        return item
+
+    convert_module.load_prepared = load_prepared
+    try:
+        build(project, tmp_path / "second")
+    finally:
+        convert_module.load_prepared = real_load
+    assert not calls and len(loaded) == len(SEED_FILES)
+    # without the kept reports (deleted, or from another converter version) each is parsed once
+    for item in store.iterdir():
+        item.write_bytes(b"not a pickle")
+    build(project, tmp_path / "third")
     assert sorted(calls) == SEED_FILES
     assert set(calls.values()) == {1}, calls
+    assert all(convert_module.load_prepared(store, name, key) for name, key in _keys(project))  # kept again
     gc.collect()
-    assert prepared and not [ref for ref in prepared if ref() is not None]  # no parsed report outlives on_files
+    refs = prepared + loaded
+    assert refs and not [ref for ref in refs if ref() is not None]  # no parsed report outlives on_files
     for page in ("compliance/index.html", "compare/index.html", "data/reports.json"):
-        assert (tmp_path / "first" / page).read_bytes() == (tmp_path / "second" / page).read_bytes()
+        for later in ("second", "third"):
+            assert (tmp_path / "first" / page).read_bytes() == (tmp_path / later / page).read_bytes()

@@ -47,7 +47,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..convert import Context, PreparedReports
+from ..convert import PREPARED_DIR, Context, PreparedReports
 from ..model import Report
 from . import data, listings, rawhtml
 
@@ -119,6 +119,8 @@ class ReportsSite:
         self.settings = settings
         self.root = root
         self.seeds_dir, self.reports_dir = seeds, reports
+        # what the converter parsed (in the command line's process or its workers), kept on disk
+        self.reports.store = reports / PREPARED_DIR
         self.reports_prefix = reports.relative_to(docs).as_posix()
         # Templates (announce bar, footer) read the validated values, defaults filled in.
         config.extra["reports"] = _as_dict(settings)
