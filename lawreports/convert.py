@@ -367,12 +367,12 @@ def _prepared_file(store: Path, name: str, key: str) -> Path:
 
 
 def store_prepared(store: Path, name: str, key: str, prepared: Prepared) -> None:
-    """Keep ``prepared`` for the raw file ``name`` (its older versions go). Failing costs only time."""
+    """Keep ``prepared`` for the raw file ``name`` (:func:`prune_prepared` removes its older
+    versions once a run, not here: a look through the folder per file is quadratic). Failing
+    costs only time."""
     target = _prepared_file(store, name, key)
     try:
         store.mkdir(parents=True, exist_ok=True)
-        for old in store.glob(f"{target.name.split('-')[0]}-*.pickle"):
-            old.unlink(missing_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, target)
@@ -389,12 +389,24 @@ def load_prepared(store: Path, name: str, key: str) -> Prepared | None:
 
 
 def prune_prepared(store: Path, names: Iterable[str]) -> None:
-    """Forget the parsed reports of raw files no longer in the folder."""
+    """Forget the parsed reports of raw files no longer in the folder, and the older versions of
+    the others (the newest file of each raw file stays): one look through the folder."""
     keep = {hashlib.sha256(n.encode("utf-8")).hexdigest()[:16] for n in names}
-    if store.is_dir():
-        for item in store.iterdir():
-            if item.name.split("-")[0] not in keep:
+    newest: dict[str, tuple[float, Path]] = {}
+    try:
+        items = list(store.iterdir()) if store.is_dir() else []
+        for item in items:
+            owner = item.name.split("-")[0]
+            if owner not in keep:
                 item.unlink(missing_ok=True)
+                continue
+            stamp = (item.stat().st_mtime, item)
+            older = min(stamp, newest.get(owner, stamp))
+            newest[owner] = max(stamp, newest.get(owner, stamp))
+            if older is not newest[owner]:
+                older[1].unlink(missing_ok=True)
+    except OSError:
+        pass  # only costs disk space
 
 
 class PreparedReports:

@@ -117,3 +117,22 @@ def test_a_build_over_converted_pages_loads_the_kept_reports_or_parses_each_once
     for page in ("compliance/index.html", "compare/index.html", "data/reports.json"):
         for later in ("second", "third"):
             assert (tmp_path / "first" / page).read_bytes() == (tmp_path / later / page).read_bytes()
+
+
+def test_the_kept_reports_follow_the_raw_files(tmp_path):
+    """One kept report per raw file: older versions and files gone from the folder are removed."""
+    import os
+
+    store = tmp_path / "store"
+    store.mkdir()
+
+    def kept(name: str, key: str, mtime: int) -> Path:
+        path = convert_module._prepared_file(store, name, key)
+        path.write_bytes(b"x")
+        os.utime(path, (mtime, mtime))
+        return path
+
+    old, new, other, gone = kept("a.txt", "k1", 100), kept("a.txt", "k2", 200), kept("b.txt", "k", 100), kept("c.txt", "k", 100)
+    convert_module.prune_prepared(store, ["a.txt", "b.txt"])
+    assert sorted(store.iterdir()) == sorted([new, other])
+    assert not old.exists() and not gone.exists()
