@@ -385,7 +385,8 @@ def test_year_over_year_page(history_insight):
     extra_2024 = history_insight.report_extra(
         next(e for e in history_insight.entries if e.info.year == 2024 and e.info.source.startswith("900")).info)
     assert 'href="../../../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025/"' in extra_2024
-    assert "(../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025.md)" in pages["compare/index.md"]
+    assert "(../changes/index.md)" in pages["compare/index.md"]  # the list of agencies compared year over year
+    assert 'href="nan-kai-qu-zheng-fu-ban-gong-shi/2025/"' in pages["changes/index.md"]  # from changes/
 
 
 def test_diff_counts_identical_paragraphs_as_reuse():

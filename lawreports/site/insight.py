@@ -583,6 +583,36 @@ def figures_csv(insight: Insight, page_url: Callable[[Entry], str]) -> str:
 # The index of it all, and what a report page gets
 
 
+CHANGES_INDEX = "changes/index.md"
+
+
+def _changes_index_pages(insight: Insight, per_page: int) -> list[Generated]:
+    """逐年对比: every agency with two or more years and its comparisons, paginated (at 10,000
+    reports the list has thousands of agencies: on the 分析比较 page it made an 880 KB page)."""
+    pairs: dict[str, list[tuple[str, Entry, Entry]]] = {}
+    by_uri = {e.uri: e for e in insight.entries}
+    for cur_uri, (page, prev) in insight.changes.items():
+        cur = by_uri[cur_uri]
+        pairs.setdefault(cur.info.agency_key, []).append((page, prev, cur))
+    agencies = [a for a in insight.index.agencies if a.key in pairs]
+    pages = _pages(CHANGES_INDEX[: -len(".md")], agencies, per_page)
+    uris = [u for u, _ in pages]
+    out = []
+    for k, (uri, chunk) in enumerate(pages, start=1):
+        rows = []
+        for agency in chunk:
+            links = " · ".join(md.a(f"{prev.info.year}→{cur.info.year}年", uri, page)
+                               for page, prev, cur in sorted(pairs[agency.key], key=lambda p: -p[2].info.year))
+            rows.append([md.a(escape_html(agency.name), uri, agency.uri), links])
+        intro = ("同一单位相邻两个年度的报告：上年的安排与本年的举措并列，各部分逐段对比，标出沿用、修改、新增和删除。"
+                 f"共 {len(agencies)} 个单位。{md.link('全部比较', uri, 'compare/index.md')}")
+        body = md.html_table(["单位", "对比"], rows) if rows else "暂无两个以上年度都有报告的单位。\n"
+        suffix = f"（第{k}页）" if k > 1 else ""
+        out.append(Generated(uri, _page("逐年对比" + suffix, "逐年对比" + suffix, "changes", intro, body,
+                                        _pager(uris, k, len(agencies)))))
+    return out
+
+
 def _index_page(insight: Insight, labels: Callable[[str], str]) -> Generated:
     uri = "compare/index.md"
     lines = []
@@ -590,34 +620,27 @@ def _index_page(insight: Insight, labels: Callable[[str], str]) -> Generated:
     lines.append("## 同一部分，各单位对照 {#by-part}\n")
     if years:
         lines.append("同一年度各单位报告的同一部分并列，便于对照各单位的举措、问题和安排。\n")
+        having: dict[tuple[int | None, str], int] = {}  # one pass: (year, part) → reports with it
+        for e in insight.entries:
+            for key in PART_KEYS:
+                if part_blocks(e.report, key)[0] is not None:
+                    having[(e.info.year, key)] = having.get((e.info.year, key), 0) + 1
         rows = []
         for year in years:
             cells = [md.link(year_label(year), uri, year_uri(year))]
             for key in PART_KEYS:
                 pages = insight.part_pages.get((year, key))
-                n = sum(1 for e in insight.entries if e.info.year == year and part_blocks(e.report, key)[0] is not None)
-                cells.append(md.link(f"{n} 份", uri, pages[0]) if pages else "—")
+                cells.append(md.link(f"{having.get((year, key), 0)} 份", uri, pages[0]) if pages else "—")
             rows.append(cells)
         lines.append(md.table(["年度", *(PART_LABELS[k] for k in PART_KEYS)], rows) + "\n")
     else:
         lines.append("暂无可对照的报告。\n")
 
     lines.append("## 逐年对比 {#by-agency}\n")
-    pairs: dict[str, list[tuple[str, Entry, Entry]]] = {}
-    by_uri = {e.uri: e for e in insight.entries}
-    for cur_uri, (page, prev) in insight.changes.items():
-        cur = by_uri[cur_uri]
-        pairs.setdefault(cur.info.agency_key, []).append((page, prev, cur))
-    if pairs:
-        lines.append("同一单位相邻两个年度的报告：上年的安排与本年的举措并列，各部分逐段对比，标出沿用、修改、新增和删除。\n")
-        rows = []
-        for agency in insight.index.agencies:
-            if agency.key not in pairs:
-                continue
-            links = " · ".join(md.link(f"{prev.info.year}→{cur.info.year}年", uri, page)
-                               for page, prev, cur in sorted(pairs[agency.key], key=lambda p: -p[2].info.year))
-            rows.append([md.link(md.text(agency.name), uri, agency.uri), links])
-        lines.append(md.table(["单位", "对比"], rows) + "\n")
+    if insight.changes:
+        agencies = len({e.info.agency_key for e in insight.entries if e.uri in insight.changes})
+        lines.append("同一单位相邻两个年度的报告：上年的安排与本年的举措并列，各部分逐段对比，标出沿用、修改、新增和删除。"
+                     f"{md.link(f'{agencies} 个单位的逐年对比', uri, CHANGES_INDEX)}。\n")
     else:
         lines.append("暂无两个以上年度都有报告的单位。\n")
 
@@ -653,6 +676,7 @@ def build(
     pages += _changes_pages(insight)
     pages += _tag_pages(insight, per_page)
     pages += _figures_pages(insight, per_page)
+    pages += _changes_index_pages(insight, per_page)
     pages.insert(0, _index_page(insight, labels))
     url = page_url or (lambda e: e.uri[: -len(".md")] + "/")
     pages.append(Generated(FIGURES_CSV, figures_csv(insight, url)))
