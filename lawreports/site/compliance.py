@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,10 +209,7 @@ def _e(value: object) -> str:
 
 def href(from_url: str, to_url: str, fragment: str | None = None) -> str:
     """A relative link between two site URLs (``compliance/`` → ``reports/2023/x/``: ``../reports/2023/x/``)."""
-    from_url, to_url = _clean(from_url), _clean(to_url)
-    target = posixpath.relpath(to_url or ".", posixpath.dirname(from_url) or ".")
-    if to_url == "" or to_url.endswith("/"):
-        target = "./" if target == "." else target + "/"
+    target = md.relative_url(_clean(from_url), _clean(to_url))
     return quote(target, safe="/-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
 
 

@@ -478,10 +478,6 @@ def _tag_chunks(words: list[str], sizes: dict[str, int], budget: int, per_page: 
     return chunks
 
 
-def _tag_uris(count: int) -> list[str]:
-    return ["tags/index.md"] + [f"tags/page-{k}.md" for k in range(2, count + 1)]
-
-
 def _tag_pages(insight: Insight, per_page: int) -> list[Generated]:
     reports: dict[str, list[Entry]] = {}
     for e in insight.entries:
@@ -508,7 +504,7 @@ def _tag_pages(insight: Insight, per_page: int) -> list[Generated]:
 
     sizes = {w: len(report_list(w, "tags/page-2.md").encode()) + 400 for w in words}
     chunks = _tag_chunks(words, sizes, TAG_PAGE_BUDGET, per_page)
-    uris = _tag_uris(len(chunks))
+    uris = [uri for uri, _ in _pages("tags/index", chunks, 1)]  # a page per chunk
     used: set[str] = {"tags"}
     out = []
     for k, (uri, chunk) in enumerate(zip(uris, chunks), start=1):

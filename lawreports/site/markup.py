@@ -86,17 +86,24 @@ def href(from_uri: str, to_uri: str, fragment: str | None = None) -> str:
     >>> href("reports/2024/x.md", "reports/2023/x.md"), href("years/2024.md", "years/2024/page-2.md")
     ('../../2023/x/', 'page-2/')
     """
-    here, there = url(from_uri), url(to_uri)
+    target = relative_url(url(from_uri), url(to_uri))
+    link = quote(target, safe="/#-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
+    return attr(link)
+
+
+def relative_url(here: str, there: str) -> str:
+    """The relative link between two site URLs, unquoted (``compliance/`` → ``reports/2023/x/``:
+    ``../reports/2023/x/``; a URL not ending in ``/`` is a file in its folder).
+
+    String work, not posixpath.relpath: a build makes tens of thousands of these links, and both
+    URLs are clean (no "." or "..") and relative to the site root.
+    """
     folder = here if here.endswith("/") or not here else (posixpath.dirname(here) + "/").lstrip("/")
-    # String work, not posixpath.relpath: listings make tens of thousands of these links, and
-    # both paths are clean (no "." or "..") and relative to the site root.
     up, down = folder.split("/")[:-1], there.split("/")
     same = 0
     while same < len(up) and same < len(down) - 1 and up[same] == down[same]:
         same += 1
-    target = "../" * (len(up) - same) + "/".join(down[same:]) or "./"
-    link = quote(target, safe="/#-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
-    return attr(link)
+    return "../" * (len(up) - same) + "/".join(down[same:]) or "./"
 
 
 def a(label_html: str, from_uri: str, to_uri: str, fragment: str | None = None, css: str = "") -> str:
