@@ -96,17 +96,14 @@ class Insight:
 # Reading the reports
 
 
-_PARSED: dict[tuple, Report] = {}
-
-
 def raw_loader(seeds_dir: Path, settings, agencies_file: Path | None) -> Loader:
-    """Read and parse a report's raw file as the converter does (sidecar and agency table included).
+    """Read and parse a report's raw file as the converter does (sidecar and agency table included),
+    for building the insight outside a site build (the site passes its shared loader instead).
 
-    Parsed reports are kept between builds of one process (``mkdocs serve``) by the hash of
-    everything the parse depends on; raises what :func:`lawreports.convert.prepare` raises.
+    Parsed reports are kept by :func:`lawreports.convert.prepare`'s own memo (by the file and
+    everything the parse depends on); raises what ``prepare`` raises.
     """
     from ..convert import Context, prepare
-    from ..sidecar import sidecar_path
 
     try:
         context = Context.load(settings, agencies_file)
@@ -117,19 +114,9 @@ def raw_loader(seeds_dir: Path, settings, agencies_file: Path | None) -> Loader:
             raise problem
 
         return refuse
-    used: dict[tuple, Report] = {}
 
     def load(info: ReportInfo) -> Report:
-        path = seeds_dir / info.source
-        sidecar = sidecar_path(path)
-        key = (str(path), getattr(info, "source_sha256", ""), sidecar.read_bytes() if sidecar.is_file() else None,
-               context.parts.sha256, context.agencies.sha256, settings.region)
-        report = _PARSED.get(key) or prepare(path, context).report
-        used[key] = _PARSED[key] = report
-        if len(_PARSED) > 2 * len(used) + 1000:  # forget reports no longer published
-            for stale in [k for k in _PARSED if k not in used]:
-                del _PARSED[stale]
-        return report
+        return prepare(seeds_dir / info.source, context).report
 
     return load
 
