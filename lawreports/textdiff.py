@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -152,9 +153,10 @@ def _merge(pieces: list[Piece]) -> tuple[Piece, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)  # a report is compared with the year before and the year after
 def bigrams(text: str) -> frozenset[str]:
     t = "".join(text.split())
-    return frozenset(t[i: i + 2] for i in range(len(t) - 1)) or frozenset([t])
+    return frozenset({t[i: i + 2] for i in range(len(t) - 1)}) or frozenset([t])
 
 
 def resemblance(a: frozenset[str], b: frozenset[str]) -> float:

@@ -11,9 +11,10 @@ import datetime as dt
 import html
 import posixpath
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import quote
 
-import yaml
+from .. import fastyaml
 
 #: ASCII characters that mean something to Python-Markdown, its extensions (tables, attr_list,
 #: md_in_html) or HTML. They are written as numeric character references, which every stage
@@ -87,8 +88,19 @@ def href(from_uri: str, to_uri: str, fragment: str | None = None) -> str:
     ('../../2023/x/', 'page-2/')
     """
     target = relative_url(url(from_uri), url(to_uri))
-    link = quote(target, safe="/#-._~") + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
+    link = _quote_path(target) + (f"#{_quote_fragment(fragment)}" if fragment else "")
     return attr(link)
+
+
+# A build writes about a million links over a few thousand distinct paths and anchors.
+@lru_cache(maxsize=65536)
+def _quote_path(target: str) -> str:
+    return quote(target, safe="/#-._~")
+
+
+@lru_cache(maxsize=65536)
+def _quote_fragment(fragment: str) -> str:
+    return quote(fragment, safe="-._~")
 
 
 def relative_url(here: str, there: str) -> str:
@@ -147,6 +159,6 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str =
 
 
 def front_matter(meta: dict) -> str:
-    """YAML front matter; values are data, so yaml.safe_dump quotes whatever needs it."""
-    body = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{body}---\n\n"
+    """YAML front matter; values are data, so the YAML writer quotes whatever needs it (fastyaml:
+    the bytes of libyaml's safe dump, without PyYAML's per-scalar cost — one per generated page)."""
+    return f"---\n{fastyaml.dump(meta)}---\n\n"
