@@ -20,6 +20,8 @@ Build stages, in MkDocs event order:
     what the converter parsed in this process): each report is parsed at most once a build, and
     the parsed reports are let go at the end of ``on_files`` — what stays for the rest of the
     build is small (the report pages' additions as text, the findings, the open-data bodies).
+    Last, a forked copy of the build starts writing the search index (``search.py``), which needs
+    nothing from the pages, on the second core while MkDocs renders them on the first.
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
     other years, the 下载 line (raw file, report JSON) and the scorecard of the checks
@@ -32,12 +34,15 @@ Build stages, in MkDocs event order:
     ends, and at 10,000 reports that is most of the peak memory (with the search index built in
     ``on_post_build`` on top).
 ``on_post_build``
-    write the search index into ``site/search/`` (``search.py``; skipped when unchanged).
+    wait for the search index in ``site/search/`` (``search.py``; written here instead where no
+    copy could be forked: one core, no ``fork``, or other threads running as under ``mkdocs serve``;
+    skipped when unchanged).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -119,6 +124,7 @@ class ReportsSite:
         self.reports = PreparedReports(memo=_RUN["command"] == "serve")
         self._context_cache: Context | Exception | None = None
         self.site_date = FALLBACK_DATE
+        self.search_job = None  # search.BackgroundIndex writing the index while the pages render
 
     # -- on_config ---------------------------------------------------------------------------
 
@@ -230,6 +236,9 @@ class ReportsSite:
         self._add_open_data(files, config)
         log.debug(f"on_files: 解析原始报告 {self.reports.parsed} 份")
         self.reports.clear()
+        from . import search
+
+        self.search_job = search.index_in_background(self, config)
         if _DIRTY_SERVE["on"]:
             _DIRTY_SERVE["extras"], _DIRTY_SERVE["compliance"] = self.extras, self.compliance
             _DIRTY_SERVE["files"] = [(f.src_uri, f._content, None if f._content is not None else f.abs_src_path)
@@ -303,6 +312,7 @@ class ReportsSite:
         assert self.index is not None and self.settings is not None and self.seeds_dir is not None
         folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
 
+        @functools.cache  # each report is linked from two tables, five times per row
         def url_of(uri: str) -> str:
             return File(uri, None, config.site_dir, config.use_directory_urls).url
 
