@@ -9,12 +9,8 @@ Debian's Chromium. Expected results are computed here from the raw seeds by exac
 from __future__ import annotations
 
 import json
-import logging
-import multiprocessing
-import os
 import random
 import re
-import threading
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -262,74 +258,6 @@ def test_index_is_byte_identical_across_builds(built_site, tmp_path):
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert tree(tmp_path / "site" / "search") == tree(built_site.site / "search")
-
-
-def _build_in_process(project: Path, site: Path, caplog) -> str:
-    """``mkdocs build`` of ``project`` in this process (so the test can swap functions of
-    ``search``); returns the lawreports log lines."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="mkdocs"):
-        build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
-    return "\n".join(r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.lawreports")
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
-def test_index_written_beside_the_pages_equals_the_one_written_after_them(tmp_path, monkeypatch, caplog):
-    from conftest import copy_project
-
-    project = copy_project(tmp_path / "project")
-    monkeypatch.setattr(search, "can_fork", lambda: True)
-    parallel = _build_in_process(project, tmp_path / "parallel", caplog)
-    monkeypatch.setattr(search, "can_fork", lambda: False)
-    inline = _build_in_process(project, tmp_path / "inline", caplog)
-
-    assert "与页面同时编制" in parallel and "与页面同时编制" not in inline
-    assert re.search(r"搜索索引：5 份报告.*用时 [\d.]+ 秒", inline)
-    assert _tree(tmp_path / "parallel" / "search") == _tree(tmp_path / "inline" / "search")
-    assert (tmp_path / "parallel" / "search" / "index.html").is_file()
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
-def test_a_failed_background_index_is_written_by_the_build_itself(tmp_path, monkeypatch, caplog):
-    from conftest import copy_project
-
-    project = copy_project(tmp_path / "project")
-    monkeypatch.setattr(search, "can_fork", lambda: False)
-    _build_in_process(project, tmp_path / "inline", caplog)
-
-    builder, parent = search.build_site_index, os.getpid()
-
-    def fails_in_the_copy(*args, **kwargs):
-        if os.getpid() != parent:
-            raise MemoryError("out of memory in the copy")
-        return builder(*args, **kwargs)
-
-    monkeypatch.setattr(search, "build_site_index", fails_in_the_copy)
-    monkeypatch.setattr(search, "can_fork", lambda: True)
-    log = _build_in_process(project, tmp_path / "site", caplog)
-
-    assert "后台编制失败（MemoryError: out of memory in the copy）" in log
-    assert _tree(tmp_path / "site" / "search") == _tree(tmp_path / "inline" / "search")
-
-
-def test_no_copy_is_forked_while_other_threads_run():
-    started = threading.Event()
-    stop = threading.Event()
-    worker = threading.Thread(target=lambda: (started.set(), stop.wait(10)))
-    worker.start()
-    try:
-        started.wait(5)
-        assert not search.can_fork()
-    finally:
-        stop.set()
-        worker.join()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ Build stages, in MkDocs event order:
     what the converter parsed in this process): each report is parsed at most once a build, and
     the parsed reports are let go at the end of ``on_files`` — what stays for the rest of the
     build is small (the report pages' additions as text, the findings, the open-data bodies).
-    Last, a forked copy of the build starts writing the search index (``search.py``), which needs
-    nothing from the pages, on the second core while MkDocs renders them on the first.
+    Two jobs run in forked copies of the build on a second core (``forked.py``): the checks,
+    while the insight pages are made, and last the search index (``search.py``), which needs
+    nothing from the pages, while MkDocs renders them.
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
     other years, the 下载 line (raw file, report JSON) and the scorecard of the checks
@@ -55,7 +56,7 @@ from mkdocs.structure.pages import Page
 
 from ..convert import PREPARED_DIR, Context, PreparedReports
 from ..model import Report
-from . import data, listings, rawhtml
+from . import compliance, data, forked, listings, rawhtml, search
 
 log = logging.getLogger("mkdocs.plugins.lawreports")
 
@@ -124,7 +125,8 @@ class ReportsSite:
         self.reports = PreparedReports(memo=_RUN["command"] == "serve")
         self._context_cache: Context | Exception | None = None
         self.site_date = FALLBACK_DATE
-        self.search_job = None  # search.BackgroundIndex writing the index while the pages render
+        self.checks_job: forked.Job | None = None  # compliance.check_folder in a forked copy
+        self.search_job: forked.Job | None = None  # the search index, written while the pages render
 
     # -- on_config ---------------------------------------------------------------------------
 
@@ -218,6 +220,9 @@ class ReportsSite:
             self.reports.clear()
             return files
         known = {f.src_uri for f in files}
+        # The checks (合规概览) run in a forked copy of the build while the insight pages are made.
+        self.checks_job = forked.start("检查", compliance.check_folder, self.seeds_dir, self.settings,
+                                       self.root / "agencies.yml", self.reports.prepare)
         labels = load_parts().label
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
@@ -236,8 +241,6 @@ class ReportsSite:
         self._add_open_data(files, config)
         log.debug(f"on_files: 解析原始报告 {self.reports.parsed} 份")
         self.reports.clear()
-        from . import search
-
         self.search_job = search.index_in_background(self, config)
         if _DIRTY_SERVE["on"]:
             _DIRTY_SERVE["extras"], _DIRTY_SERVE["compliance"] = self.extras, self.compliance
@@ -307,10 +310,17 @@ class ReportsSite:
 
     def _compliance_pages(self, config: MkDocsConfig, labels) -> list:
         """The findings of ``check`` (once a build) and the 合规概览 (``compliance.py``)."""
-        from . import compliance
-
         assert self.index is not None and self.settings is not None and self.seeds_dir is not None
-        folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
+        folder = None
+        job, self.checks_job = self.checks_job, None
+        if job is not None:
+            try:
+                folder = job.result()
+            except forked.JobFailed as err:
+                log.info(f"检查：后台运行失败（{err}），改为直接运行")
+        if folder is None:
+            folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml",
+                                             self.reports.prepare)
 
         @functools.cache  # each report is linked from two tables, five times per row
         def url_of(uri: str) -> str:
@@ -339,9 +349,7 @@ class ReportsSite:
         markdown = data.with_downloads(markdown, info, page.file.src_uri)
         row = self.compliance.row(page.file.src_uri) if self.compliance is not None else None
         if row is not None:
-            from .compliance import with_scorecard
-
-            markdown = with_scorecard(markdown, row)
+            markdown = compliance.with_scorecard(markdown, row)
         extra = self.extras.get(page.file.src_uri, "") if self.extras else ""
         return markdown.rstrip("\n") + "\n" + listings.report_links(self.index, info) + extra
 
@@ -370,8 +378,6 @@ class ReportsSite:
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """The search index (``site/search/``, see ``search.py``), from the published reports."""
-        from . import search
-
         search.on_post_build(self, config)
 
 

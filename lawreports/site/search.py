@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import unicodedata
@@ -500,76 +499,22 @@ def _inputs(site) -> tuple:
     return site.index.reports, agencies, bodies, labels
 
 
-class BackgroundIndex:
-    """The index being written by a forked copy of the build while MkDocs renders the pages.
-
-    The pages and the index need nothing from each other, and MkDocs renders on one core: at
-    10,000 reports the index (~35 s) is done before the pages are. The copy writes straight into
-    ``site/search/`` (MkDocs has cleaned the site folder before ``on_files``) and sends back the
-    manifest, or what went wrong; :meth:`wait` returns it.
-    """
-
-    def __init__(self, process, receive) -> None:
-        self.process = process
-        self.receive = receive
-
-    def wait(self) -> tuple[bool, object]:
-        """(True, (manifest or None when current, seconds it took)) or (False, why it failed)."""
-        try:
-            ok, value = self.receive.recv()
-        except EOFError:
-            ok, value = False, None
-        finally:
-            self.receive.close()
-            self.process.join()
-        if not ok and value is None:
-            value = f"索引进程意外退出（退出码 {self.process.exitcode}）"
-        return ok, value
-
-
-def _index_process(send, site_dir: Path, inputs: tuple) -> None:
+def _timed_index(site_dir: Path, inputs: tuple) -> tuple[dict | None, float]:
     import time
 
-    try:
-        start = time.perf_counter()
-        manifest = build_site_index(site_dir, *inputs)
-        send.send((True, (manifest, time.perf_counter() - start)))
-    except BaseException as err:  # noqa: BLE001 - reported by the build, which then indexes itself
-        send.send((False, f"{type(err).__name__}: {err}"))
-    finally:
-        send.close()
+    start = time.perf_counter()
+    return build_site_index(site_dir, *inputs), time.perf_counter() - start
 
 
-def can_fork() -> bool:
-    """A forked copy is safe and worth it: fork exists, there is a second core, and this process
-    runs no other thread (``mkdocs serve`` does: a copy could wait forever on a lock one holds)."""
-    import multiprocessing
-    import threading
+def index_in_background(site, config):
+    """Start writing the index in a forked copy of the build (:mod:`forked`), at the end of
+    ``on_files``: MkDocs has cleaned the site folder, and the pages need nothing from the index.
+    None where no copy can be forked (``on_post_build`` then writes it)."""
+    from . import forked
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return "fork" in multiprocessing.get_all_start_methods() and cores > 1 and threading.active_count() == 1
-
-
-def index_in_background(site, config) -> BackgroundIndex | None:
-    """Start writing the index in a forked copy of this process (at the end of ``on_files``), or
-    None where :func:`can_fork` says no (``on_post_build`` then writes it itself)."""
-    import gc
-    import multiprocessing
-
-    if site.index is None or not can_fork():
+    if site.index is None:
         return None
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    inputs = _inputs(site)
-    gc.freeze()  # the copy's collector leaves the build's objects alone: they stay shared pages
-    try:
-        process = context.Process(target=_index_process, args=(send, Path(config.site_dir), inputs),
-                                  name="lawreports-search-index", daemon=True)
-        process.start()
-    finally:
-        gc.unfreeze()
-        send.close()
-    return BackgroundIndex(process, receive)
+    return forked.start("搜索索引", _timed_index, Path(config.site_dir), _inputs(site))
 
 
 def on_post_build(site, config) -> None:
@@ -584,13 +529,16 @@ def on_post_build(site, config) -> None:
     start = time.perf_counter()
     job, site.search_job = site.search_job, None
     if job is not None:
-        ok, value = job.wait()
-        if ok:
-            manifest, seconds = value
+        from .forked import JobFailed
+
+        try:
+            manifest, seconds = job.result()
+        except JobFailed as err:
+            log.info(f"搜索索引：后台编制失败（{err}），改为直接编制")
+            start = time.perf_counter()
+        else:
             _log_manifest(log, manifest, f"用时 {seconds:.1f} 秒（与页面同时编制，构建等待 {time.perf_counter() - start:.1f} 秒）")
             return
-        log.warning(f"搜索索引：后台编制失败（{value}），改为直接编制")
-        start = time.perf_counter()
     manifest = build_site_index(Path(config.site_dir), *_inputs(site))
     _log_manifest(log, manifest, f"用时 {time.perf_counter() - start:.1f} 秒")
 

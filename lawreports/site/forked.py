@@ -1,0 +1,81 @@
+"""Work a forked copy of the build does while the build goes on.
+
+MkDocs renders pages on one core. Two jobs of a build need nothing from the pages nor from each
+other's results until later: the checks of every raw report (for the 合规概览, ~15 s at 10,000
+reports) and the search index (~35 s). :func:`start` forks a copy of the build process that runs
+one of them on another core and sends its result back through a pipe; :meth:`Job.result` waits
+for it. The copy shares the build's memory (copy-on-write), so nothing is pickled on the way in.
+
+Where no copy can be forked (:func:`can_fork`), :func:`start` returns None and the build does the
+work itself, as it does when the copy fails: a job is only ever a head start, and the site is the
+same byte for byte either way (tests/test_search.py builds both).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+
+class JobFailed(Exception):
+    """The copy raised (the message names the exception) or died."""
+
+
+def can_fork() -> bool:
+    """A forked copy is safe and worth it: ``fork`` exists, a second core is free to run it, and
+    this process runs no other thread (``mkdocs serve`` does: a copy could wait for ever on a lock
+    one of them held at the fork)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return "fork" in multiprocessing.get_all_start_methods() and cores > 1 and threading.active_count() == 1
+
+
+class Job:
+    """A function running in a forked copy; :meth:`result` is its return value."""
+
+    def __init__(self, name: str, process, receive) -> None:
+        self.name = name
+        self._process = process
+        self._receive = receive
+
+    def result(self) -> Any:
+        """Wait for the copy; its return value, or :class:`JobFailed` saying why there is none."""
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            ok, value = False, None
+        finally:
+            self._receive.close()
+            self._process.join()
+        if not ok:
+            raise JobFailed(value or f"{self.name}：进程意外退出（退出码 {self._process.exitcode}）")
+        return value
+
+
+def _run(send, function: Callable, args: tuple) -> None:
+    try:
+        send.send((True, function(*args)))
+    except BaseException as err:  # noqa: BLE001 - sent to the build, which then does the work itself
+        send.send((False, f"{type(err).__name__}: {err}"))
+    finally:
+        send.close()
+
+
+def start(name: str, function: Callable, *args) -> Job | None:
+    """Run ``function(*args)`` in a forked copy of this process; None where :func:`can_fork` says no.
+    The return value must pickle (it comes back through a pipe); the arguments need not."""
+    if not can_fork():
+        return None
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    gc.freeze()  # the copy's collector leaves the build's objects alone: their pages stay shared
+    try:
+        process = context.Process(target=_run, args=(send, function, args), name=name, daemon=True)
+        process.start()
+    finally:
+        gc.unfreeze()
+        send.close()
+    return Job(name, process, receive)
