@@ -227,6 +227,20 @@ def reference_idf() -> tuple[Mapping[str, float], float]:
     return table, (values[len(values) // 2] if values else 10.0)
 
 
+def warm_cache(texts: Iterable[str], cache_file: Path, stop: StopList | None = None) -> int:
+    """Count the words of every text the cache file lacks (and look up their reference IDF), and
+    save the file: :func:`extract` then splits nothing. A forked copy of the site build does this
+    on another core while the build makes its comparison pages. Returns how many were counted."""
+    stop = stop or load_stoplist()
+    tokens = TokenCache(cache_file, fingerprint(stop))
+    words: set[str] = set()
+    for text in texts:
+        words.update(tokens.counts(text, stop))
+    tokens.reference(sorted(words))
+    tokens.save()
+    return tokens.misses
+
+
 def _own_words(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 

@@ -1,5 +1,5 @@
-"""Work done in forked copies of the build (``lawreports/site/forked.py``): the checks and the
-search index. A copy is only a head start: the site must come out the same byte for byte with
+"""Work done in forked copies of the build (``lawreports/site/forked.py``): the checks, the
+keyword counts and the search index. A copy is only a head start: the site must come out the same byte for byte with
 copies, without them, and when a copy fails. Builds run in this process (real ``mkdocs build`` of
 the seeds) so that the tests can say whether copies may be forked and make them fail."""
 
@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from lawreports import keywords
 from lawreports.site import compliance, forked, search
 
 needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
@@ -65,13 +67,16 @@ def where_called(monkeypatch, module, name: str, calls: list[int], fail_in_copy:
 
 @needs_fork
 def test_checks_and_index_made_in_copies_give_the_same_site(project, inline_site, tmp_path, monkeypatch, caplog):
+    shutil.rmtree(project / ".cache")  # the inline build's keyword counts: the copy must make them
     monkeypatch.setattr(forked, "can_fork", lambda: True)
-    checks, indexes = [], []  # filled in the copies: only the build's own calls are seen here
+    checks, counts, indexes = [], [], []  # filled in the copies: only the build's own calls are seen here
     where_called(monkeypatch, compliance, "check_folder", checks)
+    where_called(monkeypatch, keywords, "count_words", counts)
     where_called(monkeypatch, search, "build_site_index", indexes)
     log = build_in_process(project, tmp_path / "parallel", caplog)
 
-    assert checks == [] and indexes == [], "the build checked or indexed itself instead of its copies"
+    assert checks == [] and counts == [] and indexes == [], "the build did itself what its copies were to do"
+    assert (project / ".cache" / "lawreports" / "keywords.json").is_file()
     assert "与页面同时编制" in log
     assert tree(tmp_path / "parallel") == tree(inline_site)
 
@@ -85,7 +90,7 @@ def test_a_failed_copy_leaves_its_work_to_the_build(project, inline_site, tmp_pa
     log = build_in_process(project, tmp_path / "site", caplog)
 
     assert checks == [os.getpid()] and indexes == [os.getpid()]
-    assert "检查：后台运行失败（MemoryError: check_folder ran out of memory in the copy）" in log
+    assert "检查与关键词：后台运行失败（MemoryError: check_folder ran out of memory in the copy）" in log
     assert "搜索索引：后台编制失败（MemoryError: build_site_index ran out of memory in the copy）" in log
     assert tree(tmp_path / "site") == tree(inline_site)
 

@@ -649,14 +649,20 @@ def build(
     load: Loader,
     cache_file: Path | None = None,
     page_url: Callable[[Entry], str] | None = None,
+    before_keywords: Callable[[], None] | None = None,
 ) -> Insight:
-    """Read the reports and make every insight page (and ``data/figures.csv``)."""
+    """Read the reports and make every insight page (and ``data/figures.csv``).
+
+    ``before_keywords`` is called once the comparison pages are made, just before the keywords
+    are scored (the site waits there for a copy of the build that fills ``cache_file``)."""
     entries, problems = load_entries(index, load)
     insight = Insight(index=index, entries=entries, problems=problems)
     per_page = max(1, getattr(settings, "page_size", 100) or 100)
-    _keywords(insight, cache_file)
     pages = _compare_pages(insight, labels, min(per_page, COMPARE_PER_PAGE))
     pages += _changes_pages(insight)
+    if before_keywords is not None:
+        before_keywords()
+    _keywords(insight, cache_file)
     pages += _tag_pages(insight, per_page)
     pages += _figures_pages(insight, per_page)
     pages += _changes_index_pages(insight, per_page)

@@ -20,8 +20,8 @@ Build stages, in MkDocs event order:
     what the converter parsed in this process): each report is parsed at most once a build, and
     the parsed reports are let go at the end of ``on_files`` — what stays for the rest of the
     build is small (the report pages' additions as text, the findings, the open-data bodies).
-    Two jobs run in forked copies of the build on a second core (``forked.py``): the checks,
-    while the insight pages are made, and last the search index (``search.py``), which needs
+    Two jobs run in forked copies of the build on a second core (``forked.py``): the checks and
+    the keyword counts, while the comparison pages are made, and last the search index (``search.py``), which needs
     nothing from the pages, while MkDocs renders them.
 ``on_page_markdown``
     give each report page its display title and links to its year, its agency and the agency's
@@ -125,7 +125,8 @@ class ReportsSite:
         self.reports = PreparedReports(memo=_RUN["command"] == "serve")
         self._context_cache: Context | Exception | None = None
         self.site_date = FALLBACK_DATE
-        self.checks_job: forked.Job | None = None  # compliance.check_folder in a forked copy
+        self.copy_job: forked.Job | None = None  # _work_beside_the_pages in a forked copy
+        self.folder_checks = None  # what the copy's compliance.check_folder found
         self.search_job: forked.Job | None = None  # the search index, written while the pages render
 
     # -- on_config ---------------------------------------------------------------------------
@@ -220,9 +221,9 @@ class ReportsSite:
             self.reports.clear()
             return files
         known = {f.src_uri for f in files}
-        # The checks (合规概览) run in a forked copy of the build while the insight pages are made.
-        self.checks_job = forked.start("检查", compliance.check_folder, self.seeds_dir, self.settings,
-                                       self.root / "agencies.yml", self.reports.prepare)
+        # What needs no page (the checks, the keyword counts) runs in a forked copy of the build
+        # while the comparison pages are made.
+        self.copy_job = forked.start("检查与关键词", self._work_beside_the_pages)
         labels = load_parts().label
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
@@ -284,11 +285,40 @@ class ReportsSite:
             return page.url if page is not None else entry.uri[: -len(".md")] + "/"
 
         self.insight = insight.build(self.index, self.settings, labels, self.load, page_url=page_url,
-                                     cache_file=self.root / ".cache" / "lawreports" / "keywords.json")
+                                     cache_file=self.keywords_cache, before_keywords=self._await_copy)
         quiet = os.environ.get("LAWREPORTS_CONVERTED") == "1"
         for problem in self.insight.problems:
             log.log(logging.DEBUG if quiet else logging.INFO, problem)
         return self.insight.pages
+
+    @property
+    def keywords_cache(self) -> Path:
+        """Word counts by text (``keywords.TokenCache``), kept between builds."""
+        return self.root / ".cache" / "lawreports" / "keywords.json"
+
+    def _work_beside_the_pages(self) -> compliance.FolderChecks:
+        """In a forked copy of the build (``forked.py``): every report's word counts into the
+        keyword cache, then the checks. The build waits for it before scoring keywords."""
+        from ..keywords import report_text, warm_cache
+
+        texts = []
+        for info in self.index.reports:
+            try:
+                texts.append(report_text(self.load(info)))
+            except Exception:  # noqa: BLE001 - the build itself reports a report it cannot read
+                continue
+        warm_cache(texts, self.keywords_cache)
+        return compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
+
+    def _await_copy(self) -> None:
+        """Wait for :meth:`_work_beside_the_pages`; if it failed, the build does that work itself."""
+        job, self.copy_job = self.copy_job, None
+        if job is None:
+            return
+        try:
+            self.folder_checks = job.result()
+        except forked.JobFailed as err:
+            log.info(f"检查与关键词：后台运行失败（{err}），改为直接运行")
 
     def _context(self) -> Context | Exception:
         """The converter's tables for this build (as :func:`insight.raw_loader` loads them), or the
@@ -311,16 +341,9 @@ class ReportsSite:
     def _compliance_pages(self, config: MkDocsConfig, labels) -> list:
         """The findings of ``check`` (once a build) and the 合规概览 (``compliance.py``)."""
         assert self.index is not None and self.settings is not None and self.seeds_dir is not None
-        folder = None
-        job, self.checks_job = self.checks_job, None
-        if job is not None:
-            try:
-                folder = job.result()
-            except forked.JobFailed as err:
-                log.info(f"检查：后台运行失败（{err}），改为直接运行")
-        if folder is None:
-            folder = compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml",
-                                             self.reports.prepare)
+        self._await_copy()
+        folder = self.folder_checks or compliance.check_folder(
+            self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
 
         @functools.cache  # each report is linked from two tables, five times per row
         def url_of(uri: str) -> str:
