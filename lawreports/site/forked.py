@@ -1,10 +1,11 @@
 """Work a forked copy of the build does while the build goes on.
 
-MkDocs renders pages on one core. Two jobs of a build need nothing from the pages nor from each
-other's results until later: the checks of every raw report (for the 合规概览, ~15 s at 10,000
-reports) and the search index (~35 s). :func:`start` forks a copy of the build process that runs
-one of them on another core and sends its result back through a pipe; :meth:`Job.result` waits
-for it. The copy shares the build's memory (copy-on-write), so nothing is pickled on the way in.
+MkDocs renders pages on one core. Some work of a build needs nothing from the pages: the checks of
+every raw report (for the 合规概览, ~15 s at 10,000 reports), the word counts of the keywords (~13 s
+when not cached) and the search index (~35 s). :func:`start` forks a copy of the build process
+that does such work on another core and sends its result back through a pipe; :meth:`Job.result`
+waits for it (``plugin.py`` starts two: the checks and word counts while the comparison pages are
+made, the index while MkDocs renders the pages). The copy shares the build's memory (copy-on-write), so nothing is pickled on the way in.
 
 Where no copy can be forked (:func:`can_fork`), :func:`start` returns None and the build does the
 work itself, as it does when the copy fails: a job is only ever a head start, and the site is the
