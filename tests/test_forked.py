@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,7 @@ def where_called(monkeypatch, module, name: str, calls: list[int], fail_in_copy:
 @needs_fork
 def test_checks_and_index_made_in_copies_give_the_same_site(project, inline_site, tmp_path, monkeypatch, caplog):
     shutil.rmtree(project / ".cache")  # the inline build's keyword counts: the copy must make them
+    compliance._CACHE.clear()  # and its checks, kept by this process: the copy must run them
     monkeypatch.setattr(forked, "can_fork", lambda: True)
     checks, counts, indexes = [], [], []  # filled in the copies: only the build's own calls are seen here
     where_called(monkeypatch, compliance, "check_folder", checks)
@@ -85,6 +87,7 @@ def test_checks_and_index_made_in_copies_give_the_same_site(project, inline_site
 def test_a_failed_copy_leaves_its_work_to_the_build(project, inline_site, tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(forked, "can_fork", lambda: True)
     checks, indexes = [], []
+    compliance._CACHE.clear()
     where_called(monkeypatch, compliance, "check_folder", checks, fail_in_copy=True)
     where_called(monkeypatch, search, "build_site_index", indexes, fail_in_copy=True)
     log = build_in_process(project, tmp_path / "site", caplog)
@@ -114,3 +117,32 @@ def test_no_copy_is_forked_while_other_threads_run():
     finally:
         stop.set()
         worker.join()
+
+
+@needs_fork
+def test_a_copy_that_cannot_be_started_leaves_the_work_to_the_build(monkeypatch):
+    def no_memory(self):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", no_memory)
+    assert forked.start("test", print) is None
+
+
+@needs_fork
+def test_a_cancelled_copy_is_stopped(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    job = forked.start("test", time.sleep, 60)
+    job.cancel()
+    assert job._process.exitcode is not None
+
+
+def test_no_copies_under_mkdocs_serve(monkeypatch):
+    from lawreports.site import plugin
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setitem(plugin._RUN, "command", "serve")
+    assert plugin.ReportsSite()._fork("test", print) is None
+    monkeypatch.setitem(plugin._RUN, "command", "build")
+    job = plugin.ReportsSite()._fork("test", print)
+    assert job is not None and job.result() is None

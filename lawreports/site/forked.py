@@ -9,7 +9,7 @@ made, the index while MkDocs renders the pages). The copy shares the build's mem
 
 Where no copy can be forked (:func:`can_fork`), :func:`start` returns None and the build does the
 work itself, as it does when the copy fails: a job is only ever a head start, and the site is the
-same byte for byte either way (tests/test_search.py builds both).
+same byte for byte either way (tests/test_forked.py builds both).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ class JobFailed(Exception):
 
 
 def can_fork() -> bool:
-    """A forked copy is safe and worth it: ``fork`` exists, a second core is free to run it, and
-    this process runs no other thread (``mkdocs serve`` does: a copy could wait for ever on a lock
-    one of them held at the fork)."""
+    """A forked copy is safe and worth it: ``fork`` exists, this process may run on a second core,
+    and it runs no other thread (``mkdocs serve`` does once it watches files: a copy could wait for
+    ever on a lock one of them held at the fork)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return "fork" in multiprocessing.get_all_start_methods() and cores > 1 and threading.active_count() == 1
 
@@ -46,14 +46,22 @@ class Job:
         """Wait for the copy; its return value, or :class:`JobFailed` saying why there is none."""
         try:
             ok, value = self._receive.recv()
-        except EOFError:
+        except EOFError:  # the copy died without a word
             ok, value = False, None
+        except Exception as err:  # noqa: BLE001 - e.g. a result that does not unpickle
+            ok, value = False, f"{type(err).__name__}: {err}"
         finally:
             self._receive.close()
             self._process.join()
         if not ok:
             raise JobFailed(value or f"{self.name}：进程意外退出（退出码 {self._process.exitcode}）")
         return value
+
+    def cancel(self) -> None:
+        """Stop the copy (the build failed before it asked for the result)."""
+        self._process.terminate()
+        self._process.join()
+        self._receive.close()
 
 
 def _run(send, function: Callable, args: tuple) -> None:
@@ -76,6 +84,9 @@ def start(name: str, function: Callable, *args) -> Job | None:
     try:
         process = context.Process(target=_run, args=(send, function, args), name=name, daemon=True)
         process.start()
+    except OSError:  # no memory or process left for a copy: the build does the work itself
+        receive.close()
+        return None
     finally:
         gc.unfreeze()
         send.close()

@@ -27,3 +27,4 @@ on_page_markdown = _site.on_page_markdown
 on_page_content = _site.on_page_content
 on_post_page = _site.on_post_page
 on_post_build = _site.on_post_build
+on_build_error = _site.on_build_error

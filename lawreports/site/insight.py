@@ -330,6 +330,7 @@ def _changes_pages(insight: Insight) -> list[Generated]:
             insight.changes[cur.uri] = (uri, prev)
             insight.followed[prev.uri] = (uri, cur)
             out.append(Generated(uri, _changes_page(insight, agency, prev, cur, uri)))
+    textdiff.bigrams.cache_clear()  # the last few thousand paragraphs' bigrams: not needed again
     return out
 
 

@@ -160,5 +160,6 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str =
 
 def front_matter(meta: dict) -> str:
     """YAML front matter; values are data, so the YAML writer quotes whatever needs it (fastyaml:
-    the bytes of libyaml's safe dump, without PyYAML's per-scalar cost — one per generated page)."""
+    the bytes of libyaml's safe dump, one line per value, without PyYAML's per-scalar cost — one
+    per generated page)."""
     return f"---\n{fastyaml.dump(meta)}---\n\n"

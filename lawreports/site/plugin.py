@@ -32,12 +32,13 @@ Build stages, in MkDocs event order:
 ``on_page_content``, ``on_post_page``
     let go of the page's Markdown once MkDocs has made its HTML, and of the HTML once the page's
     template is rendered (nothing reads either later): MkDocs holds every page until the build
-    ends, and at 10,000 reports that is most of the peak memory (with the search index built in
-    ``on_post_build`` on top).
+    ends, and at 10,000 reports that is most of the peak memory.
 ``on_post_build``
     wait for the search index in ``site/search/`` (``search.py``; written here instead where no
-    copy could be forked: one core, no ``fork``, or other threads running as under ``mkdocs serve``;
-    skipped when unchanged).
+    copy was forked: one core, no ``fork``, other threads running, or ``mkdocs serve``, whose
+    rebuilds reuse what the process kept; skipped when unchanged).
+``on_build_error``
+    stop the copies of the failed build.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ class ReportsSite:
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from ..settings import SettingsError, settings_from_dict
 
+        self.cancel_copies()
         self.__init__()  # a fresh state for every build (`mkdocs serve` rebuilds in one process)
         try:
             settings = settings_from_dict(config.extra.get("reports"), Path(config.config_file_path or "mkdocs.yml").name)
@@ -223,7 +225,7 @@ class ReportsSite:
         known = {f.src_uri for f in files}
         # What needs no page (the checks, the keyword counts) runs in a forked copy of the build
         # while the comparison pages are made.
-        self.copy_job = forked.start("检查与关键词", self._work_beside_the_pages)
+        self.copy_job = self._fork("检查与关键词", self._work_beside_the_pages)
         labels = load_parts().label
         generated = listings.listing_pages(self.index, self.settings, labels, self.settings.page_size)
         generated.append(listings.Generated("robots.txt", robots_txt(config.site_url)))
@@ -242,7 +244,7 @@ class ReportsSite:
         self._add_open_data(files, config)
         log.debug(f"on_files: 解析原始报告 {self.reports.parsed} 份")
         self.reports.clear()
-        self.search_job = search.index_in_background(self, config)
+        self.search_job = search.index_in_background(self, config) if self._may_fork() else None
         if _DIRTY_SERVE["on"]:
             _DIRTY_SERVE["extras"], _DIRTY_SERVE["compliance"] = self.extras, self.compliance
             _DIRTY_SERVE["files"] = [(f.src_uri, f._content, None if f._content is not None else f.abs_src_path)
@@ -301,14 +303,35 @@ class ReportsSite:
         keyword cache, then the checks. The build waits for it before scoring keywords."""
         from ..keywords import report_text, warm_cache
 
-        texts = []
-        for info in self.index.reports:
-            try:
-                texts.append(report_text(self.load(info)))
-            except Exception:  # noqa: BLE001 - the build itself reports a report it cannot read
-                continue
-        warm_cache(texts, self.keywords_cache)
+        def texts():
+            for info in self.index.reports:
+                try:
+                    yield report_text(self.load(info))
+                except Exception:  # noqa: BLE001 - the build itself reports a report it cannot read
+                    continue
+
+        warm_cache(texts(), self.keywords_cache)
         return compliance.check_folder(self.seeds_dir, self.settings, self.root / "agencies.yml", self.reports.prepare)
+
+    @staticmethod
+    def _may_fork() -> bool:
+        """Copies only for one-off builds: under ``mkdocs serve`` the process keeps what a build
+        computed (the checks, parsed reports) for the next rebuild, and a copy's would be lost."""
+        return _RUN["command"] != "serve"
+
+    def _fork(self, name: str, work) -> forked.Job | None:
+        return forked.start(name, work) if self._may_fork() else None
+
+    def cancel_copies(self) -> None:
+        """Stop the copies of a build that failed (or that a new build replaces)."""
+        for name in ("copy_job", "search_job"):
+            job = getattr(self, name, None)
+            if job is not None:
+                job.cancel()
+                setattr(self, name, None)
+
+    def on_build_error(self, error: Exception) -> None:
+        self.cancel_copies()
 
     def _await_copy(self) -> None:
         """Wait for :meth:`_work_beside_the_pages`; if it failed, the build does that work itself."""

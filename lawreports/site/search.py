@@ -514,7 +514,7 @@ def index_in_background(site, config):
 
     if site.index is None:
         return None
-    return forked.start("搜索索引", _timed_index, Path(config.site_dir), _inputs(site))
+    return forked.start("搜索索引", lambda: _timed_index(Path(config.site_dir), _inputs(site)))
 
 
 def on_post_build(site, config) -> None:
