@@ -867,15 +867,20 @@ def _in_workers(todo: list[Path], context: Context, out_dir: Path, staging: Path
         yield _convert_guarded(path, context, {}, out_dir, staging, keep)
 
 
+def fork_is_safe() -> bool:
+    """``fork`` exists and this process runs no other thread (``mkdocs serve`` watches files in
+    threads: a forked process could wait for ever on a lock one of them held at the fork)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def _process_context():
-    """fork when this process runs no other thread (fast: workers share the imported code);
-    otherwise (``mkdocs serve`` watches files in threads) forkserver, or spawn where there is none.
-    Those two import the main script again in each worker, as multiprocessing always does: a
-    script calling :func:`convert_all` keeps its work under ``if __name__ == "__main__":`` (as
-    ``build_site.py`` and MkDocs do)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    """fork when :func:`fork_is_safe` (fast: workers share the imported code); otherwise
+    forkserver, or spawn where there is none. Those two import the main script again in each
+    worker, as multiprocessing always does: a script calling :func:`convert_all` keeps its work
+    under ``if __name__ == "__main__":`` (as ``build_site.py`` and MkDocs do)."""
+    if fork_is_safe():
         return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +26,12 @@ class JobFailed(Exception):
 
 
 def can_fork() -> bool:
-    """A forked copy is safe and worth it: ``fork`` exists, this process may run on a second core,
-    and it runs no other thread (``mkdocs serve`` does once it watches files: a copy could wait for
-    ever on a lock one of them held at the fork)."""
+    """A forked copy is safe (the converter's rule, :func:`lawreports.convert.fork_is_safe`) and
+    worth it: this process may run on a second core."""
+    from ..convert import fork_is_safe
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return "fork" in multiprocessing.get_all_start_methods() and cores > 1 and threading.active_count() == 1
+    return cores > 1 and fork_is_safe()
 
 
 class Job:
