@@ -7,18 +7,27 @@ built from them where that is safe); 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
-import subprocess
+import resource
 import sys
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+from rich.progress import Progress
 
 from . import __version__
-from .convert import ConvertRun, convert_all, input_files
-from .identity import AGENCIES_FILE
+from .build import pipeline, publish
+from .build.collect import input_files
+from .build.project import Project, load_project
 from .model import Diagnostic
-from .settings import Settings, SettingsError, load_settings
+from .settings import SettingsError
+
+T = TypeVar("T")
 
 DESCRIPTION = """\
 法治政府建设年度报告发布工具：把 seeds/ 中的报告原文转换为网页，并生成可检索的公开网站。
@@ -107,32 +116,25 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     config = Path(args.config)
     try:
-        settings = load_settings(config)
+        project = load_project(config)
     except SettingsError as err:
         print(f"错误：{err}", file=sys.stderr)
         return 1
+    if getattr(args, "agencies", None):
+        project = replace(project, agencies_file=Path(args.agencies).resolve())
     if args.command == "convert":
-        root = config.parent
-        seeds = Path(args.seeds) if args.seeds else root / settings.seeds_dir
-        out = Path(args.out) if args.out else root / settings.reports_dir
+        seeds = Path(args.seeds) if args.seeds else project.seeds_dir
+        out = Path(args.out) if args.out else project.reports_dir
         if not seeds.is_dir():
             print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
             return 2
-        agencies = Path(args.agencies) if args.agencies else agencies_file(config)
-        run = run_convert(seeds, out, settings, force=args.force, agencies=agencies, jobs=args.jobs)
-        return 0 if run.ok else 1
+        generation = with_progress(seeds, lambda tick: pipeline.convert(project, seeds, out, args.force, args.jobs, tick))
+        report(generation)
+        return 0 if generation.ok else 1
     if args.command == "check":
-        from .checks import run_checks_command
-
-        seeds = Path(args.seeds) if args.seeds else config.parent / settings.seeds_dir
-        agencies = Path(args.agencies) if getattr(args, "agencies", None) else agencies_file(config)
-        return run_checks_command(seeds, settings, args.format, agencies)
-    return build(settings, Path(args.config), force=args.force, jobs=args.jobs)
-
-
-def agencies_file(config: Path) -> Path:
-    """The agency table: ``agencies.yml`` beside the site configuration (the project root)."""
-    return config.parent / AGENCIES_FILE
+        seeds = Path(args.seeds) if args.seeds else project.seeds_dir
+        return run_checks(project, seeds, args.format)
+    return build(project, force=args.force, jobs=args.jobs)
 
 
 def screen_lines() -> int:
@@ -142,107 +144,102 @@ def screen_lines() -> int:
         return PROGRESS_THRESHOLD
 
 
-def run_convert(seeds: Path, out: Path, settings: Settings, force: bool = False, agencies: Path | None = None,
-                jobs: int | None = None) -> ConvertRun:
-    """Convert with a progress bar on a terminal when the files fill more than a screen; then print
-    every diagnostic and the summary."""
+def with_progress(seeds: Path, work: Callable[[Callable[[str], None] | None], T]) -> T:
+    """Run ``work`` with a progress bar on a terminal when the raw files fill more than a screen."""
     total = len(input_files(seeds))
-    bar = None
-    if total > screen_lines() and sys.stderr.isatty():
-        try:
-            from rich.console import Console
-            from rich.progress import Progress
-        except ImportError:  # rich is a convenience, never a requirement
-            bar = None
-        else:
-            bar = Progress(console=Console(stderr=True), transient=True)
-    if bar is None:
-        run = convert_all(seeds, out, settings, force=force, agencies_file=agencies, jobs=jobs)
-    else:
-        with bar:
-            task = bar.add_task("转换报告", total=total)
-            run = convert_all(seeds, out, settings, force=force, agencies_file=agencies, jobs=jobs,
-                              progress=lambda name: bar.advance(task))
-    print_diagnostics(run.diagnostics)
-    print_summary(run)
-    return run
+    if total <= screen_lines() or not sys.stderr.isatty():
+        return work(None)
+    bar = Progress(console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("转换报告", total=total)
+        return work(lambda name: bar.advance(task))
 
 
-def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """Errors to stderr, warnings and infos to stdout, one ``file:line: severity code: message`` each."""
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Errors to stderr, warnings and infos to stdout, one ``file:line: severity code: message`` each;
+    characters that would move a terminal's cursor or colours are shown as escapes."""
     for item in diagnostics:
         stream = sys.stderr if item.severity == "error" else sys.stdout
-        print(item, file=stream, flush=True)  # in file order, even when both streams go to one log
+        print(str(item).translate(CONTROL), file=stream, flush=True)  # in file order, even in one log
 
 
-def print_summary(run: ConvertRun) -> None:
-    """converted, failed, pages written/unchanged/removed, warnings per file."""
+#: C0 and C1 control characters but the tab, shown as \xNN (the input never drives the terminal).
+CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def report(generation: pipeline.Generation) -> None:
+    """Every finding, then converted / failed / files written, unchanged, removed, warnings per file."""
+    print_diagnostics(generation.diagnostics)
+    collected, out = generation.collected, generation.outputs
     warnings: dict[str, int] = {}
-    for item in run.diagnostics:
+    for item in generation.diagnostics:
         if item.severity == "warning":
             warnings[item.file] = warnings.get(item.file, 0) + 1
-    failed = sorted(set(run.failed))
-    print(f"共 {run.total} 份：转换成功 {run.total - len(failed)} 份，失败 {len(failed)} 份；"
-          f"写入 {len(run.written)} 页，未变 {len(run.unchanged)} 页，删除 {len(run.removed)} 页。")
+    failed = generation.failed
+    written = len(out.written) if out else 0
+    unchanged = out.unchanged if out else 0
+    removed = len(out.removed) if out else 0
+    print(f"共 {collected.total} 份：转换成功 {collected.total - len(failed)} 份，失败 {len(failed)} 份；"
+          f"写入 {written} 个文件，未变 {unchanged} 个，删除 {removed} 个。")
     if warnings:
         print("提示（warning）：" + "；".join(f"{name} {count} 条" for name, count in sorted(warnings.items())))
     sys.stdout.flush()
     if failed:
         print("未转换：" + "、".join(failed), file=sys.stderr)
-    elif not run.ok:
+    elif not generation.ok:
         print("有错误，见上文。", file=sys.stderr)
 
 
+def run_checks(project: Project, seeds: Path, fmt: str = "text") -> int:
+    """``build_site.py check``: every finding; 1 when any is an error, 2 when the folder is missing."""
+    if not seeds.is_dir():
+        print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
+        return 2
+    collected = pipeline.check(project, seeds)
+    findings = collected.diagnostics
+    if fmt == "json":
+        rows = [{"file": d.file, "line": d.line, "severity": d.severity, "code": d.code, "message": d.message}
+                for d in findings]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_diagnostics(findings)
+        counts = {s: sum(1 for d in findings if d.severity == s) for s in ("error", "warning", "info")}
+        print(f"共检查 {collected.total} 份：error {counts['error']} 条，warning {counts['warning']} 条，"
+              f"info {counts['info']} 条。", file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in findings) else 0
+
+
 def _peak_rss() -> str:
-    """Peak resident memory of this process and of the largest child it waited for (workers, MkDocs)."""
-    try:
-        import resource
-    except ImportError:  # not on this system
-        return "peak RSS unknown"
+    """Peak resident memory of this process and of the largest child it waited for (the engine, workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return f"peak RSS: this process {own:.0f} MB, largest child process {child:.0f} MB"
 
 
-def build(settings: Settings, config: Path, force: bool = False, jobs: int | None = None) -> int:
-    """Convert, then build the site into a temporary folder and swap it in: never half a site.
+def build(project: Project, force: bool = False, jobs: int | None = None) -> int:
+    """The pipeline's stages, then the engine into a fresh folder swapped into site_dir: never half a site.
 
     ``LAWREPORTS_TIMINGS=1`` prints the time and peak memory of each stage (``lawreports timing:
-    <stage> <s> s …``, on stderr) and lets MkDocs log at INFO (its own build time, the search
-    index's)."""
+    <stage> <s> s …``, on stderr) and lets MkDocs log at INFO."""
     timings = os.environ.get("LAWREPORTS_TIMINGS") == "1"
-    seeds, out = config.parent / settings.seeds_dir, config.parent / settings.reports_dir
-    if not seeds.is_dir():
-        print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
+    if not project.seeds_dir.is_dir():
+        print(f"错误：找不到报告目录 {project.seeds_dir}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    run = run_convert(seeds, out, settings, force=force, agencies=agencies_file(config), jobs=jobs)
+    generation = with_progress(project.seeds_dir, lambda tick: pipeline.generate(project, force, jobs, tick))
+    report(generation)
     if timings:
-        print(f"lawreports timing: convert {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr, flush=True)
-    if not config.exists():
-        print(f"错误：找不到网站配置 {config}", file=sys.stderr)
-        return 1
-    site = Path("site")
-    staging = Path(f".site-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", *([] if timings else ["-q"]),
-               "-f", str(config), "-d", str(staging)]
-    # the hook need not convert again; MkDocs' notice about its 2.0 is for maintainers (README), not officers
-    env = dict(os.environ, LAWREPORTS_CONVERTED="1", NO_MKDOCS_2_WARNING=os.environ.get("NO_MKDOCS_2_WARNING", "1"))
-    if jobs is not None:
-        env["LAWREPORTS_JOBS"] = str(jobs)
+        print(f"lawreports timing: generate {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr,
+              flush=True)
     started = time.perf_counter()
-    result = subprocess.run(command, env=env)
+    staging = publish.staging_dir(project)
+    rendered = publish.render(project, staging, quiet=not timings)
     if timings:
-        print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr, flush=True)
-    if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        print("错误：网站生成失败，原有 site/ 保持不变", file=sys.stderr)
+        print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr,
+              flush=True)
+    if not rendered:
+        print(f"错误：网站生成失败，原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
         return 1
-    old = Path(f".site-old-{os.getpid()}")
-    if site.exists():
-        site.rename(old)
-    staging.rename(site)
-    shutil.rmtree(old, ignore_errors=True)
-    print(f"网站已生成：{site}/（{len(run.pages)} 份报告）")
-    return 0 if run.ok else 1
+    publish.swap(staging, project.site_dir)
+    print(f"网站已生成：{project.site_dir.name}/（{len(generation.collected.records)} 份报告）")
+    return 0 if generation.ok else 1

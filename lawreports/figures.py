@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Heading, Paragraph, Report
+from .text import compact, one_space, sentence_at
 
 #: Units a count or measure is stated in, longest first where one is the start of another
 #: (``人次`` before ``人``, ``个工作日`` before ``个``).
@@ -51,8 +53,6 @@ FIGURE = re.compile(
 )
 #: A 分 after a clock hour is minutes: ``9时30分``, ``10点5分``.
 CLOCK = re.compile(r"\d+\s*[时点]\s*$")
-#: Sentence ends: a figure is quoted with the sentence it stands in.
-SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)]*|$)")
 MAGNITUDE = {"万": 1e4, "亿": 1e8, "万亿": 1e12}
 #: A unit followed by these is part of another word: ``100周年``, ``3分之1``.
 NOT_AFTER = {"周": "年", "分": "之"}
@@ -120,7 +120,7 @@ def extract(report: Report) -> list[Figure]:
             anchor = block.anchor
             text, first_line = block.title, block.line
         elif isinstance(block, Paragraph):
-            text, first_line = " ".join(block.text.split()), block.line
+            text, first_line = one_space(block.text), block.line
         else:  # pragma: no cover - the body holds nothing else
             continue
         found = find_in_text(text)
@@ -128,7 +128,7 @@ def extract(report: Report) -> list[Figure]:
             continue
         locate = _line_finder(text, first_line, lines)
         for offset, m in found:
-            sentence, start = _sentence(text, offset)
+            sentence, start = sentence_at(text, offset)  # a figure is quoted with the sentence it stands in
             out.append(
                 Figure(
                     value=text[m.start("value"): m.end("value")],
@@ -166,17 +166,7 @@ def by_sentence(found: list[Figure]) -> list[list[Figure]]:
     return groups
 
 
-def _sentence(text: str, offset: int) -> tuple[str, int]:
-    """The sentence of ``text`` holding ``offset``, stripped, and the offset within it."""
-    for m in SENTENCE.finditer(text):
-        if m.start() <= offset < m.end() or (m.end() == len(text) and offset >= m.start()):
-            raw = m.group(0)
-            lead = len(raw) - len(raw.lstrip())
-            return raw.strip(), offset - m.start() - lead
-    return text, offset  # pragma: no cover - the pattern covers the whole text
-
-
-def _line_finder(text: str, first_line: int, lines: dict[int, str]):
+def _line_finder(text: str, first_line: int, lines: dict[int, str]) -> Callable[[int], int]:
     """Offset in a block's text → raw line number.
 
     A paragraph joined from hard-wrapped lines starts at ``first_line`` and runs on over the next
@@ -190,7 +180,7 @@ def _line_finder(text: str, first_line: int, lines: dict[int, str]):
     number = first_line
     head = dense[:8]
     while len(owner) < len(dense) and number in lines:
-        chars = "".join(lines[number].split())
+        chars = compact(lines[number])
         if number == first_line and head:
             at = chars.find(head)
             chars = chars[at:] if at >= 0 else chars

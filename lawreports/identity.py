@@ -24,6 +24,7 @@ from pypinyin import lazy_pinyin
 
 from .model import Diagnostic
 from .sidecar import SLUG, DataFileError, dotted, key_line, read_data_file, schema_problems
+from .text import compact
 
 GOVERNMENT = re.compile(r"(人民政府|政府|街道办事处|办事处|街道|镇|乡|党委|管委会)$")
 #: Administrative units of a region, largest first: 天津市东丽区 → 天津市, 东丽区. A one-character
@@ -140,14 +141,14 @@ class AgencyTable:
 
 def normal(name: str) -> str:
     """Names compare width-folded and without spaces: ``南开区 司法局`` = ``南开区司法局``."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    return compact(unicodedata.normalize("NFKC", name))
 
 
 def region_units(region: str | None) -> list[str]:
     """天津市东丽区 → [天津市, 东丽区]; a region the pattern cannot split is one unit."""
     if not region:
         return []
-    squeezed = re.sub(r"\s+", "", region)
+    squeezed = compact(region)
     found = REGION_UNITS.match(squeezed)
     units = [u for u in found.groups() if u] if found else []
     return units or [squeezed]
@@ -178,7 +179,7 @@ def load_agencies(path: Path) -> AgencyTable:
         raise AgencyTableError(problems)
     agencies = tuple(
         Agency(
-            name=re.sub(r"\s+", "", entry["name"]),
+            name=compact(entry["name"]),
             aliases=tuple(entry.get("aliases") or ()),
             region=entry.get("region"),
             type=entry["type"],
@@ -198,7 +199,7 @@ def _conflicts(agencies: tuple[Agency, ...], file: str, text: str) -> list[Diagn
     problems = []
 
     def where(i: int, key: str | None = None) -> tuple[int | None, str]:
-        path = ["agencies", i] + ([key] if key else [])
+        path: list[str | int] = ["agencies", i, *([key] if key else [])]
         return key_line(text, path), dotted(path)
 
     def clash(j: int, i: int, code: str, key: str | None, message: str) -> None:
@@ -258,13 +259,14 @@ def identify(file: str, name: str | None, region: str | None, table: AgencyTable
     if known is None and probe and len(table.candidates(probe, region)) > 1:
         names = "、".join(f"{a.name}（{a.region or '未注明地区'}）" for a in table.candidates(probe, region))
         notes.append(Diagnostic(file, None, "warning", "agency-ambiguous",
-                                f"单位“{probe}”在 {table.file} 中可对应多个单位：{names}；请在 .meta.yml 中写明 region 或 agency_key"))
+                                f"单位“{probe}”在 {table.file} 中可对应多个单位：{names}；"
+                                "请在 .meta.yml 中写明 region 或 agency_key"))
     if known:
         akey, kind = known.key, known.type
         if not region_fixed and known.region and (not region or normal(region) in normal(known.region)):
             region = known.region
     else:
-        akey, kind = (re.sub(r"\s+", "", key) if key else agency_key(name, region)), agency_type(name)
+        akey, kind = (compact(key) if key else agency_key(name, region)), agency_type(name)
     return Identity(
         key=akey,
         slug=slug or (known.url_slug if known else slugify(akey)),
@@ -292,7 +294,7 @@ def agency_key(name: str | None, region: str | None) -> str:
     """
     if not name:
         return f"{region or ''}未署名单位"
-    name = re.sub(r"\s+", "", name)
+    name = compact(name)
     units = region_units(region)
     if not units:
         return name
@@ -309,7 +311,8 @@ def agency_key(name: str | None, region: str | None) -> str:
 
 def slugify(text: str) -> str:
     """Toneless lowercase pinyin joined by ``-``: 南开区司法局 → nan-kai-qu-si-fa-ju."""
-    words = lazy_pinyin(unicodedata.normalize("NFKC", text), errors=lambda chars: [chars])  # ABC stays one word
+    # characters without pinyin stay as written, a run of them one word: ABC, 5G
+    words = lazy_pinyin(unicodedata.normalize("NFKC", text), errors="default")
     slug = "-".join(w.lower() for w in words)
     slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
     return slug or "report"

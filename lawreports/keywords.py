@@ -15,32 +15,36 @@ not in the stop list (``keywords.yml``: boilerplate phrases cut out before split
 and field terms kept whole), are no numeral with a measure word (三项, 第三批) and no part of the
 report's own agency name or region (南开区, 司法局 in 南开区司法局's report).
 
-Deterministic: ties sort by the word; scores are rounded before sorting. Splitting is the slow
-step, so it is done by rjieba (jieba's algorithm and dictionary in Rust: the same words as jieba
-0.42.1 on the seeds and 300 synthetic reports, 24× faster — ~0.7 ms a report instead of ~16 ms)
-and the counts are cached by a hash of the text and of everything the splitting depends on (the
-splitter's version, the stop list); the cache is a JSON file the site keeps in ``.cache/``. The
-field terms go into a splitter of our own, never into a global dictionary.
+Two steps, because splitting is the slow one: :func:`count_words` splits one report's text when
+its record is made (``build/prepare.py``; the catalog keeps the counts with the record, so an
+unchanged report is never split again), and :func:`extract` scores the counts of all the site's
+reports (the IDF over the corpus needs them all). Splitting is done by rjieba (jieba's algorithm
+and dictionary in Rust: the same words as jieba 0.42.1 on the seeds and 300 synthetic reports,
+24× faster — ~0.7 ms a report instead of ~16 ms). The field terms go into a splitter of our own,
+never into a global dictionary.
+
+Deterministic: ties sort by the word; scores are rounded before sorting.
 
 No MkDocs here; ``site/insight`` makes the tag pages.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .model import Heading, Paragraph, Report
+
+if TYPE_CHECKING:
+    import rjieba
 
 KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
 #: Keywords kept per report.
@@ -62,15 +66,14 @@ class StopList:
     phrases: tuple[str, ...]
     words: frozenset[str]
     terms: tuple[str, ...]
-    sha256: str  #: of the file: part of the cache key
 
 
 @dataclass(frozen=True)
 class Document:
-    """One report as the keyword step sees it."""
+    """One report as the scoring sees it: its word counts, already made by :func:`count_words`."""
 
-    key: str  #: any id unique among the documents (the raw file's name)
-    text: str  #: headings and paragraphs, one a line
+    key: str  #: any id unique among the documents (the report page's path)
+    words: Mapping[str, int]  #: countable words and their counts (``ReportRecord.words``)
     own_names: tuple[str, ...] = ()  #: agency name, region: words inside them are not its keywords
 
 
@@ -82,20 +85,19 @@ class Keyword:
 
 
 def load_stoplist(path: Path = KEYWORDS_FILE) -> StopList:
-    data = path.read_bytes()
-    values = yaml.safe_load(data.decode("utf-8")) or {}
+    values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     phrases = tuple(sorted({str(p) for p in values.get("phrases") or ()}, key=lambda p: (-len(p), p)))
     return StopList(
         phrases=phrases,
         words=frozenset(str(w) for w in values.get("words") or ()),
         terms=tuple(sorted({str(t) for t in values.get("terms") or ()})),
-        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
 def report_text(report: Report) -> str:
     """The words of a report that count: its headings and paragraphs (not title, signature)."""
-    return "\n".join(b.title if isinstance(b, Heading) else b.text for b in report.body if isinstance(b, (Heading, Paragraph)))
+    return "\n".join(b.title if isinstance(b, Heading) else b.text
+                     for b in report.body if isinstance(b, (Heading, Paragraph)))
 
 
 # -- splitting -------------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ TERM_FREQUENCY = 100000
 
 
 @cache
-def _tokenizer(terms: tuple[str, ...]):
+def _tokenizer(terms: tuple[str, ...]) -> rjieba.Jieba:
     """An rjieba splitter of our own, with the field terms."""
     import rjieba
 
@@ -116,18 +118,15 @@ def _tokenizer(terms: tuple[str, ...]):
     return tokenizer
 
 
-def _splitter_version() -> str:
+def splitter_version() -> str:
+    """The splitter the counts were made with: counts made by another version may differ
+    (what a kept record's counts depend on besides the text, this file and ``keywords.yml``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return f"rjieba {version('rjieba')}"
     except PackageNotFoundError:
         return "rjieba ?"
-
-
-def fingerprint(stop: StopList) -> str:
-    """What the counts depend on besides the text."""
-    return f"{_splitter_version()}; stoplist {stop.sha256[:16]}; min {MIN_COUNT}"
 
 
 def count_words(text: str, stop: StopList) -> dict[str, int]:
@@ -141,73 +140,10 @@ def count_words(text: str, stop: StopList) -> dict[str, int]:
     return {w: counts[w] for w in sorted(counts) if counts[w] >= MIN_COUNT}
 
 
-class TokenCache:
-    """Word counts by text hash, and the reference IDF of their words, in a JSON file (so that a
-    build whose texts are all cached loads neither jieba's dictionary nor its IDF table); entries
-    not used by the last run are dropped on save."""
-
-    def __init__(self, path: Path | None, stamp: str) -> None:
-        self.path, self.stamp = path, stamp
-        self.entries: dict[str, dict[str, int]] = {}
-        self.idf: dict[str, float] = {}
-        self.used: set[str] = set()
-        self.hits = self.misses = 0
-        self._idf_size = 0
-        if path and path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if data.get("stamp") == stamp and isinstance(data.get("entries"), dict):
-                    self.entries = data["entries"]
-                    self.idf = dict(data.get("idf") or {})
-                    self._idf_size = len(self.idf)
-            except (OSError, ValueError, AttributeError):
-                self.entries, self.idf = {}, {}  # a broken cache only costs time
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def counts(self, text: str, stop: StopList) -> dict[str, int]:
-        key = self.key(text)
-        self.used.add(key)
-        found = self.entries.get(key)
-        if found is not None:
-            self.hits += 1
-            return found
-        self.misses += 1
-        found = self.entries[key] = count_words(text, stop)
-        return found
-
-    def reference(self, words: Iterable[str]) -> dict[str, float]:
-        """The reference IDF of ``words`` (jieba's table is loaded only when one is not cached)."""
-        missing = [w for w in words if w not in self.idf]
-        if missing:
-            table, median = reference_idf()
-            for w in missing:
-                self.idf[w] = table.get(w, median)
-        return self.idf
-
-    def save(self) -> None:
-        if not self.path or (not self.misses and set(self.entries) == self.used and len(self.idf) == self._idf_size):
-            return
-        entries = {k: self.entries[k] for k in sorted(self.used) if k in self.entries}
-        words = {w for counts in entries.values() for w in counts}
-        idf = {w: self.idf[w] for w in sorted(words) if w in self.idf}
-        data = json.dumps({"stamp": self.stamp, "entries": entries, "idf": idf}, ensure_ascii=False,
-                          sort_keys=True, separators=(",", ":"))
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(data, encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # only costs time next build
-
-
 # -- scoring ---------------------------------------------------------------------------------------
 
 
-@cache
+@cache  # a file shipped with jieba: ~0.25 s to read its 270,000 words, once a process
 def reference_idf() -> tuple[Mapping[str, float], float]:
     """jieba's IDF table and its median (the weight of a word the table lacks)."""
     from importlib.util import find_spec
@@ -227,50 +163,26 @@ def reference_idf() -> tuple[Mapping[str, float], float]:
     return table, (values[len(values) // 2] if values else 10.0)
 
 
-def warm_cache(texts: Iterable[str], cache_file: Path, stop: StopList | None = None) -> int:
-    """Count the words of every text the cache file lacks (and look up their reference IDF), and
-    save the file: :func:`extract` then splits nothing. A forked copy of the site build does this
-    on another core while the build makes its comparison pages. Returns how many were counted."""
-    stop = stop or load_stoplist()
-    tokens = TokenCache(cache_file, fingerprint(stop))
-    words: set[str] = set()
-    for text in texts:
-        words.update(tokens.counts(text, stop))
-    tokens.reference(sorted(words))
-    tokens.save()
-    return tokens.misses
-
-
 def _own_words(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def extract(
-    documents: Sequence[Document],
-    stop: StopList | None = None,
-    cache_file: Path | None = None,
-    top: int = TOP,
-) -> dict[str, tuple[Keyword, ...]]:
+def extract(documents: Sequence[Document], top: int = TOP) -> dict[str, tuple[Keyword, ...]]:
     """Keywords of every document (by ``Document.key``), best first."""
-    stop = stop or load_stoplist()
-    tokens = TokenCache(cache_file, fingerprint(stop))
-    counts = {d.key: tokens.counts(d.text, stop) for d in documents}
     n = len(documents)
     df: Counter[str] = Counter()
-    for words in counts.values():
-        df.update(words.keys())
-    reference = tokens.reference(sorted(df))
-    tokens.save()
+    for d in documents:
+        df.update(d.words.keys())
+    table, median = reference_idf() if df else ({}, 0.0)
     out: dict[str, tuple[Keyword, ...]] = {}
     for d in documents:
-        words = counts[d.key]
         own = _own_words(d.own_names)
-        total = sum(words.values())
+        total = sum(d.words.values())
         scored = []
-        for word, count in words.items():
+        for word, count in d.words.items():
             if any(word in name for name in own):
                 continue
-            idf = math.log((n + 1) / (df[word] + 0.5)) * reference[word]
+            idf = math.log((n + 1) / (df[word] + 0.5)) * table.get(word, median)
             scored.append(Keyword(word, round(count / total * idf, DIGITS), count))
         scored.sort(key=lambda k: (-k.score, k.word))
         out[d.key] = tuple(k for k in scored[:top] if k.score > 0)

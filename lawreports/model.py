@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .text import characters
+
 Severity = Literal["error", "warning", "info"]
 
 #: Canonical parts of a report, in the order the rules list them.
@@ -143,7 +145,7 @@ class Report:
     @property
     def body_characters(self) -> int:
         """字数: non-whitespace characters of the body (headings and paragraphs)."""
-        return sum(len("".join(b.title.split() if isinstance(b, Heading) else b.text.split())) for b in self.body)
+        return sum(characters(b.title if isinstance(b, Heading) else b.text) for b in self.body)
 
     def part_blocks(self, key: str) -> tuple[Block, ...]:
         """The headings and paragraphs of one canonical part, in order."""

@@ -23,6 +23,8 @@ PARTS_FILE = Path(__file__).with_name("parts.yml")
 class PartRule:
     key: str
     label: str  #: the wording of the rules, shown where a part is missing
+    name: str  #: the everyday wording: page text, headings, a report page's part badges (第一责任人职责)
+    short: str  #: a listing's badge (第一责任人)
     required: bool
     match: tuple[tuple[str, ...], ...]  #: any tuple whose words all occur matches
 
@@ -31,6 +33,7 @@ class PartRule:
 class PartTable:
     rules: tuple[PartRule, ...]  #: in matching order
     sha256: str  #: hash of parts.yml, part of the conversion cache key
+    keys: tuple[str, ...] = PART_KEYS  #: the order pages list the parts in (``parts`` in parts.yml)
 
     def classify(self, heading: str) -> str | None:
         """The part a heading names, or None. ``一、2023年…存在的不足和原因`` → ``shortcomings``."""
@@ -49,8 +52,26 @@ class PartTable:
         words = sorted({words[0] for rule in self.rules for words in rule.match}, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, words)))
 
+    def rule(self, key: str) -> PartRule:
+        return next(rule for rule in self.rules if rule.key == key)
+
     def label(self, key: str) -> str:
-        return next(rule.label for rule in self.rules if rule.key == key)
+        return self.rule(key).label
+
+    def name(self, key: str) -> str:
+        return self.rule(key).name
+
+    def short(self, key: str) -> str:
+        return self.rule(key).short
+
+    @property
+    def names(self) -> dict[str, str]:
+        """key → everyday wording, in page order (what ``render.PART_LABELS`` was)."""
+        return {key: self.name(key) for key in self.keys}
+
+    @property
+    def required_keys(self) -> tuple[str, ...]:
+        return tuple(key for key in self.keys if self.rule(key).required)
 
 
 @lru_cache(maxsize=4)
@@ -63,5 +84,9 @@ def load_parts(path: Path = PARTS_FILE) -> PartTable:
             raise ValueError(f"{path.name}: unknown part {key!r}")
         spec = data["parts"][key]
         match = tuple(tuple(m) if isinstance(m, list) else (m,) for m in spec["match"])
-        rules.append(PartRule(key=key, label=spec["label"], required=bool(spec["required"]), match=match))
-    return PartTable(rules=tuple(rules), sha256=hashlib.sha256(raw).hexdigest())
+        rules.append(PartRule(key=key, label=spec["label"], name=spec["name"], short=spec["short"],
+                              required=bool(spec["required"]), match=match))
+    keys = tuple(data["parts"])
+    if sorted(keys) != sorted(data["order"]):
+        raise ValueError(f"{path.name}: parts and order must name the same parts")
+    return PartTable(rules=tuple(rules), sha256=hashlib.sha256(raw).hexdigest(), keys=keys)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
-CN_DIGITS = "〇零一二三四五六七八九十百两"
-CN_NUM = f"[{CN_DIGITS}]{{1,4}}"
+from .text import CN_NUMERAL_CHARS
+
+#: A marker's Chinese numeral: ``三``, ``十二``, ``二十``, ``一百零一`` (read by ``text.cn_number``).
+CN_NUM = f"[{CN_NUMERAL_CHARS}]{{1,4}}"
 
 #: ``第一部分`` ``第二部分：`` — the outermost marker when a report uses it.
 PART_MARKER = re.compile(rf"^第(?P<num>{CN_NUM})部分[、，,:：.\s]*")
@@ -97,10 +99,15 @@ ORG_SUFFIX = (
     "研究室|司法局|局|厅|委|办|部|署|院|中心|镇|乡|政府|党委|党工委|总队|支队|大队|所|站|公司"
 )
 #: ``现将市人社局2021年法治政府建设情况报告予以公开`` — a sentence presenting the report names its agency.
-PRESENTING = re.compile(rf"现将(?P<agency>[^，。,；;、]{{2,30}}?(?:{ORG_SUFFIX}))(?:(?:19|20)\d{{2}}年度?|关于)?[^，。,；;]{{0,12}}?(?:法治政府建设|法治建设)")
+PRESENTING = re.compile(
+    rf"现将(?P<agency>[^，。,；;、]{{2,30}}?(?:{ORG_SUFFIX}))(?:(?:19|20)\d{{2}}年度?|关于)?"
+    rf"[^，。,；;]{{0,12}}?(?:法治政府建设|法治建设)"
+)
 
 #: An issuing body at the start of a sentence's subject: ``东城街道深入学习`` → 东城街道.
-SUBJECT_AGENCY = re.compile(rf"^(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}?(?:{ORG_SUFFIX}))(?:党组|党委)?(?=[\u4e00-\u9fff])")
+SUBJECT_AGENCY = re.compile(
+    rf"^(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}?(?:{ORG_SUFFIX}))(?:党组|党委)?(?=[\u4e00-\u9fff])"
+)
 
 #: A whole string that is a body's name: ``区政府研究室``, ``中共南开区委``.
 SUBJECT_AGENCY_WHOLE = re.compile(rf"(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}(?:{ORG_SUFFIX}))")

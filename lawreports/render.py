@@ -12,46 +12,28 @@ import datetime as dt
 import hashlib
 import html
 import re
-from dataclasses import dataclass
 
 import yaml
 
-from . import __version__, figures as key_figures
+from . import __version__
+from . import figures as key_figures
 from .model import PART_KEYS, REQUIRED_PARTS, Heading, Paragraph, Report
-from .site import rawhtml
+from .parts import load_parts
+from .record import ReportRecord
+from .site import htmlblock, markup
+from .text import one_space
 
 # libyaml's dumper when present: the same output, several times faster than the pure-Python one
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 GENERATOR = f"lawreports {__version__}"
-PART_LABELS = {
-    "measures": "主要举措和成效",
-    "shortcomings": "存在的不足和原因",
-    "leadership": "第一责任人职责",
-    "plans": "下一年度安排",
-    "other": "其他情况",
-}
+PART_LABELS = load_parts().names
 #: Characters Markdown (and the enabled extensions) may read as markup anywhere in a line.
 MARKUP = re.compile(r"[\\`*_{}\[\]<>&#|~^=+!$]")
 #: Line openings Markdown reads as blocks: lists, quotes, rules, setext underlines, ordered lists.
 BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+>=:])")
 CONTENT_HASH_LINE = re.compile(r"^content_sha256: .*\n", re.MULTILINE)
 GENERATOR_LINE = re.compile(r"^generator: ", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class PageFacts:
-    """What the converter knows about a page beyond the parsed report (identity, sidecar)."""
-
-    display_title: str
-    agency_key: str
-    agency_slug: str
-    agency_type: str
-    url: str  #: the page's URL path below the site root, e.g. ``reports/2023/nan-kai-qu-si-fa-ju/``
-    index_no: str  #: 索引号 shown on the page (the sidecar's, else ``{slug}/{year}``)
-    source_url: str | None = None
-    from_sidecar: tuple[str, ...] = ()
-    sidecar_note: str | None = None
 
 
 def escape_text(text: str) -> str:
@@ -77,51 +59,42 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def front_matter(report: Report, facts: PageFacts) -> dict:
+def front_matter(record: ReportRecord, url: str) -> dict:
+    """What the page and the engine need (the rest of the record stays in the catalog): the page's
+    identity, the disclosure facts, its headings and where each part starts."""
+    report = record.report
     return {
-        "source": report.source.name,
-        "source_sha256": report.source.sha256,
+        "source": record.source,
+        "source_sha256": record.source_sha256,
         "title": report.title,
-        "display_title": facts.display_title,
+        "display_title": record.display_title,
         "agency": report.agency,
-        "agency_key": facts.agency_key,
-        "agency_slug": facts.agency_slug,
-        "agency_type": facts.agency_type,
+        "agency_key": record.agency_key,
         "region": report.region,
         "year": report.year,
         "written": _date(report.written),
         "published": _date(report.published),
         "index_no": report.index_no,
-        "source_url": facts.source_url,
-        "url": facts.url,
-        "addressee": report.addressee,
-        "characters": report.body_characters,
-        "figures": [f.as_matter() for f in figures_of(report)],
+        "source_url": record.source_url,
+        "url": url,
         "sections": [{"level": h.level, "title": h.title, "anchor": h.anchor} for h in report.headings],
         "parts": {key: report.parts.get(key) for key in PART_KEYS},
-        "parts_within": dict(sorted(report.parts_within.items())),
-        "inferred": dict(sorted(report.inferred.items())),
-        "from_sidecar": list(facts.from_sidecar),
-        "warnings": [d.as_warning() for d in sorted(report.diagnostics, key=_diagnostic_order)],
         "generator": GENERATOR,
     }
 
 
-def _diagnostic_order(d):
-    return (d.line or 0, d.code, d.message)
-
-
-def meta_block(report: Report, facts: PageFacts) -> str:
+def meta_block(record: ReportRecord) -> str:
     """The disclosure metadata block Chinese government pages carry (索引号, 发布机构, 成文日期 …)."""
+    report = record.report
     rows = [
-        ("索引号", facts.index_no),
-        ("信息名称", facts.display_title),
+        ("索引号", record.index_no),
+        ("信息名称", record.display_title),
         ("发布机构", report.agency or "未注明"),
         ("所属地区", report.region or "未注明"),
         ("报告年度", f"{report.year}年" if report.year else "未注明"),
         ("成文日期", _date(report.written) or "未注明"),
         ("发布日期", _date(report.published) or "未注明"),
-        ("字数", str(report.body_characters)),
+        ("字数", str(record.characters)),
         ("来源文件", report.source.name),
     ]
     cells = "\n".join(
@@ -129,8 +102,8 @@ def meta_block(report: Report, facts: PageFacts) -> str:
     )
     badges = "".join(_badge(report, key) for key in PART_KEYS)
     original = ""
-    if facts.source_url:
-        original = f'\n<p class="report-original"><a href="{escape_html(facts.source_url)}">查看官方原文</a></p>'
+    if record.source_url:
+        original = f'\n<p class="report-original"><a href="{escape_html(record.source_url)}">查看官方原文</a></p>'
     return (
         '<table class="report-meta">\n<caption>公开信息</caption>\n<tbody>\n'
         f"{cells}\n</tbody>\n</table>\n"
@@ -151,28 +124,16 @@ def _badge(report: Report, key: str) -> str:
     return f'<span class="part-badge {state}">{mark} {PART_LABELS[key]}</span>'
 
 
-def figures_of(report: Report) -> list[key_figures.Figure]:
-    """The report's key figures; the front matter and the body of one page ask for them in turn, so the
-    last report's are kept (by identity: a Report is frozen)."""
-    global _LAST_FIGURES
-    if _LAST_FIGURES is None or _LAST_FIGURES[0] is not report:
-        _LAST_FIGURES = (report, key_figures.extract(report))
-    return _LAST_FIGURES[1]
-
-
-_LAST_FIGURES: tuple[Report, list] | None = None
-
-
 def html_block(html: str) -> str:
     """HTML this module built (report text escaped) as a block Markdown passes through untouched
-    (:func:`lawreports.site.rawhtml.block`; a bare Markdown reads the markers as comments)."""
-    return rawhtml.block(html).strip("\n")
+    (:func:`lawreports.site.htmlblock.block`; a bare Markdown reads the markers as comments)."""
+    return htmlblock.block(html).strip("\n")
 
 
-def render_body(report: Report, facts: PageFacts) -> str:
-    found = figures_of(report)
-    out: list[str] = [f"# {escape_text(facts.display_title)} {{#title}}", html_block(meta_block(report, facts)),
-                      html_block(indicators(report, found))]
+def render_body(record: ReportRecord) -> str:
+    report, found = record.report, list(record.figures)
+    out: list[str] = [f"# {escape_text(record.display_title)} {{#title}}", html_block(meta_block(record)),
+                      html_block(indicators(record, found))]
     if report.meta_lines:
         seen: list[str] = []
         for item in report.meta_lines:
@@ -187,9 +148,9 @@ def render_body(report: Report, facts: PageFacts) -> str:
             hashes = "#" * min(block.level + 1, 6)
             out.append(f"{hashes} {escape_text(block.title)} {{#{block.anchor}}}")
         elif isinstance(block, Paragraph):
-            out.append(escape_text(" ".join(block.text.split())))
+            out.append(escape_text(one_space(block.text)))
     if report.signature:
-        lines = "".join(f"<p>{escape_html(' '.join(text.split()))}</p>" for text in report.signature.lines)
+        lines = "".join(f"<p>{escape_html(one_space(text))}</p>" for text in report.signature.lines)
         out.append(html_block(f'<div class="report-signature">{lines}</div>'))
     out.extend(figures_table(report, found))
     return "\n\n".join(out) + "\n"
@@ -199,9 +160,9 @@ def render_body(report: Report, facts: PageFacts) -> str:
 FIGURES_ANCHOR = "key-figures"
 
 
-def indicators(report: Report, found: list[key_figures.Figure]) -> str:
+def indicators(record: ReportRecord, found: list[key_figures.Figure]) -> str:
     """The “具体数据” indicator under the metadata block: figures per 1,000 characters."""
-    rate = key_figures.per_thousand(len(found), report.body_characters)
+    rate = key_figures.per_thousand(len(found), record.characters)
     return (
         f'<p class="report-indicators" aria-label="指标"><span class="indicator indicator-figures" data-value="{rate}" '
         f'title="正文中以阿拉伯数字表述的数量（次数、件数、比例等），每千字的处数">'
@@ -229,7 +190,8 @@ def figures_table(report: Report, found: list[key_figures.Figure]) -> list[str]:
             while i + span < len(sentences) and sentences[i + span][0].anchor == anchor:
                 span += 1
             rowspan = f' rowspan="{span}"' if span > 1 else ""
-            section = f'<td{rowspan}><a href="#{escape_html(anchor)}">{escape_html(titles.get(anchor, "开头"))}</a></td>'
+            label = escape_html(titles.get(anchor, "开头"))
+            section = f'<td{rowspan}><a href="#{escape_html(anchor)}">{label}</a></td>'
         first, last = group[0].line, group[-1].line
         line = str(first) if first == last else f"{first}–{last}"
         rows.append(f"<tr><td>{'、'.join(escape_html(f.figure) for f in group)}</td>{section}"
@@ -254,12 +216,12 @@ def marked_sentence(group: list[key_figures.Figure]) -> str:
     return "".join(pieces)
 
 
-def render_page(report: Report, facts: PageFacts) -> str:
-    """The whole page: front matter (with the hash that detects hand edits) and body."""
-    matter = yaml.dump(front_matter(report, facts), Dumper=SafeDumper, allow_unicode=True, sort_keys=False,
-                       width=100000)
-    page = f"---\n{matter}---\n\n{render_body(report, facts)}"
-    return with_content_hash(page)
+def render_page(record: ReportRecord, url: str, body: str | None = None) -> str:
+    """The whole page: front matter (with the hash that detects hand edits) and the body (by default
+    :func:`render_body`; the site passes it with its additions: downloads, the checks' summary,
+    links to the agency's other years, keywords)."""
+    text = render_body(record) if body is None else body
+    return with_content_hash(markup.front_matter(front_matter(record, url)) + text)
 
 
 def with_content_hash(page: str) -> str:

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
 
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
@@ -89,10 +91,8 @@ def load_settings(config_file: Path) -> Settings:
     return settings_from_dict(extra.get("reports"), config_file.name)
 
 
-def deadline_for(settings: Settings, agency_type: str, year: int):
+def deadline_for(settings: Settings, agency_type: str, year: int) -> dt.date:
     """The disclosure deadline for a report covering ``year``."""
-    import datetime as dt
-
     text = settings.deadline_department if agency_type == "department" else settings.deadline_government
     month, day = (int(x) for x in re.findall(r"\d+", text))
     return dt.date(year + 1, month, day)

@@ -12,8 +12,10 @@ the agency table (``identity``) uses them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import yaml
@@ -91,7 +93,11 @@ class _DataLoader(yaml.SafeLoader):
     an error (PyYAML would silently keep the last)."""
 
 
-_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -108,7 +114,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _DataLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-def read_data_file(path: Path, what: str) -> tuple[object, str]:
+def read_data_file(path: Path, what: str) -> tuple[Any, str]:
     """(parsed YAML, text) of an officer-edited data file; raises DataFileError naming the file."""
     from .read import ReadError, decode
 
@@ -116,7 +122,8 @@ def read_data_file(path: Path, what: str) -> tuple[object, str]:
     try:
         text, _ = decode(path.read_bytes())
     except OSError as err:
-        raise DataFileError([Diagnostic(name, None, "error", f"{what}-unreadable", f"无法读取：{err.strerror}")]) from err
+        raise DataFileError([Diagnostic(name, None, "error", f"{what}-unreadable",
+                                        f"无法读取：{err.strerror}")]) from err
     except ReadError as err:
         raise DataFileError([Diagnostic(name, err.line, "error", f"{what}-encoding", err.message)]) from err
     try:
@@ -125,7 +132,8 @@ def read_data_file(path: Path, what: str) -> tuple[object, str]:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err)
         raise DataFileError([Diagnostic(name, mark.line + 1 if mark else None, "error", f"{what}-yaml",
-                                        f"YAML 格式错误：{problem}（常见原因：冒号后缺空格、缩进不齐、引号不配对）")]) from err
+                                        f"YAML 格式错误：{problem}"
+                                        "（常见原因：冒号后缺空格、缩进不齐、引号不配对）")]) from err
 
 
 def key_line(text: str, path: list) -> int | None:
@@ -137,7 +145,8 @@ def key_line(text: str, path: list) -> int | None:
     line = None
     for step in path:
         if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
+            found = next(((k, v) for k, v in node.value
+                          if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
             if not found:
                 break
             line, node = found[0].start_mark.line + 1, found[1]
@@ -149,7 +158,7 @@ def key_line(text: str, path: list) -> int | None:
     return line
 
 
-def dotted(path) -> str:
+def dotted(path: Iterable[object]) -> str:
     """``['agencies', 2, 'slug']`` → ``agencies[2].slug``."""
     out = ""
     for step in path:
@@ -171,8 +180,8 @@ def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[t
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             for key in sorted(map(str, set(error.instance) - set(allowed))):
-                problems.append((path + [key], "unknown-key",
-                                 f"未知的键 {dotted(path + [key])}；可用的键：{', '.join(allowed)}"))
+                problems.append(([*path, key], "unknown-key",
+                                 f"未知的键 {dotted([*path, key])}；可用的键：{', '.join(allowed)}"))
         elif error.validator == "required":
             missing = [k for k in error.validator_value if k not in error.instance]
             problems.append((path, "missing-key", f"{where or '顶层'} 缺少键 {', '.join(missing)}"))
@@ -181,7 +190,8 @@ def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[t
             if last in hints:
                 wanted = hints[last]
             elif error.validator == "type":
-                names = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+                names: list[str] = (error.validator_value if isinstance(error.validator_value, list)
+                                    else [error.validator_value])  # JSON Schema type names
                 wanted = "或".join(TYPE_NAMES.get(t, t) for t in names)
             elif error.validator == "enum":
                 wanted = "、".join(map(str, error.validator_value)) + " 之一"
@@ -234,7 +244,7 @@ def apply_sidecar(report: Report, overrides: Overrides | None) -> tuple[Report, 
     """
     if not overrides:
         return report, ()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Report fields: their types were checked by the schema
     notes: list[Diagnostic] = []
     for key in REPORT_FIELDS:
         if key not in overrides.values:

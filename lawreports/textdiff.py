@@ -13,12 +13,12 @@ No MkDocs and no HTML here; ``site/insight`` renders the items with ``<ins>``/``
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from difflib import SequenceMatcher
 from typing import Literal
+
+from .text import CLAUSE, compact, one_space, paragraph_key, split_sentences
 
 Kind = Literal["same", "moved", "changed", "added", "removed"]
 Op = Literal["equal", "insert", "delete"]
@@ -27,8 +27,6 @@ Op = Literal["equal", "insert", "delete"]
 PARAGRAPH_SIMILARITY = 0.5
 #: Two sentences are one edited sentence (diffed by character) when at least this similar.
 SENTENCE_SIMILARITY = 0.6
-#: A sentence ends with 。！？；(full- or half-width), closing quotes and brackets included.
-SENTENCE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]+[”’」』）)]*)?|[。！？；!?;]+")
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class Block:
 
     @property
     def key(self) -> str:
-        return ("#" if self.heading else "") + "".join(self.text.split())
+        return ("#" if self.heading else "") + paragraph_key(self.text)
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,8 @@ class Item:
 
     @property
     def heading(self) -> bool:
-        return bool((self.new or self.old) and (self.new or self.old).heading)
+        block = self.new or self.old
+        return bool(block and block.heading)
 
 
 @dataclass
@@ -86,12 +85,13 @@ class DiffStats:
 
 
 def sentences(text: str) -> list[str]:
-    """``一是……。二是……；`` → the sentences, punctuation kept, nothing lost.
+    """``一是……。二是……；`` → the units of the diff (:data:`text.CLAUSE`: sentences cut at
+    semicolons too), punctuation kept, nothing lost.
 
     >>> sentences("一是学习。二是培训；三是考试")
     ['一是学习。', '二是培训；', '三是考试']
     """
-    return SENTENCE.findall(text) or [text]
+    return split_sentences(text, CLAUSE) or [text]
 
 
 def _similar(a: str, b: str, threshold: float) -> float:
@@ -107,7 +107,7 @@ def inline_diff(old: str, new: str) -> tuple[Piece, ...]:
     >>> [(p.op, p.text) for p in inline_diff("开展培训12次。加强学习。", "开展培训19次。加强学习。新增考试。")]
     [('equal', '开展培训1'), ('delete', '2'), ('insert', '9'), ('equal', '次。加强学习。'), ('insert', '新增考试。')]
     """
-    a, b = sentences(" ".join(old.split())), sentences(" ".join(new.split()))
+    a, b = sentences(one_space(old)), sentences(one_space(new))
     pieces: list[Piece] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -119,8 +119,8 @@ def inline_diff(old: str, new: str) -> tuple[Piece, ...]:
         else:
             olds, news = a[i1:i2], b[j1:j2]
             if len(olds) == len(news) and all(_similar(x, y, SENTENCE_SIMILARITY) >= SENTENCE_SIMILARITY
-                                              for x, y in zip(olds, news)):
-                for x, y in zip(olds, news):
+                                              for x, y in zip(olds, news, strict=True)):
+                for x, y in zip(olds, news, strict=True):
                     pieces.extend(_char_diff(x, y))
             else:
                 pieces.append(Piece("delete", "".join(olds)))
@@ -153,9 +153,10 @@ def _merge(pieces: list[Piece]) -> tuple[Piece, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)  # a report is compared with the year before and the year after
 def bigrams(text: str) -> frozenset[str]:
-    t = "".join(text.split())
+    """A paragraph's character bigrams (whitespace removed). A caller diffing many reports may
+    pass :func:`diff_blocks` a memo of this (a report is compared with the year before and after)."""
+    t = compact(text)
     return frozenset({t[i: i + 2] for i in range(len(t) - 1)}) or frozenset([t])
 
 
@@ -164,9 +165,10 @@ def resemblance(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 1.0
 
 
-def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> DiffStats:
+def diff_blocks(old: Sequence[Block], new: Sequence[Block],
+                grams_of: Callable[[str], frozenset[str]] = bigrams) -> DiffStats:
     """The items of the diff in the new version's order, each removed paragraph just after the
-    item that followed it last year; and the counts.
+    item that followed it last year; and the counts. ``grams_of``: :func:`bigrams`, or a memo of it.
 
     1. A new block found word for word in the old version is ``same`` (in order) or ``moved``.
     2. Each remaining new block, in order, is paired with the remaining old block it resembles most
@@ -183,12 +185,12 @@ def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> DiffStats:
         if free:
             match[j] = free[0]
             used.add(free[0])
-    grams_old = {k: bigrams(b.text) for k, b in enumerate(old) if k not in used}
+    grams_old = {k: grams_of(b.text) for k, b in enumerate(old) if k not in used}
     identical = [m is not None for m in match]
     for j, b in enumerate(new):
         if match[j] is not None:
             continue
-        grams = bigrams(b.text)
+        grams = grams_of(b.text)
         best, best_score = None, PARAGRAPH_SIMILARITY
         for k, g in grams_old.items():
             if k in used or old[k].heading != b.heading:
@@ -204,20 +206,20 @@ def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> DiffStats:
     shown: set[int] = set()
     last = -1
     for j, b in enumerate(new):
-        k = match[j]
-        if k is not None:
-            for r in range(k):  # what stood before it last year and is gone
+        at = match[j]
+        if at is not None:
+            for r in range(at):  # what stood before it last year and is gone
                 if r not in used and r not in shown:
                     items.append(Item("removed", old[r], None))
                     shown.add(r)
-        if k is None:
+        if at is None:
             items.append(Item("added", None, b))
         elif identical[j]:
-            items.append(Item("same" if k > last else "moved", old[k], b))
+            items.append(Item("same" if at > last else "moved", old[at], b))
         else:
-            items.append(Item("changed", old[k], b, inline_diff(old[k].text, b.text)))
-        if k is not None:
-            last = max(last, k)
+            items.append(Item("changed", old[at], b, inline_diff(old[at].text, b.text)))
+        if at is not None:
+            last = max(last, at)
     items.extend(Item("removed", old[r], None) for r in range(len(old)) if r not in used and r not in shown)
 
     old_keys = {b.key for b in old}

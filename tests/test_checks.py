@@ -29,12 +29,13 @@ from lawreports.checks import (  # noqa: E402
     scorecard,
     timeliness,
 )
-from lawreports.checks.base import cn_numeral, marker_text  # noqa: E402
+from lawreports.checks.base import marker_text  # noqa: E402
 from lawreports.checks.privacy import valid_id  # noqa: E402
 from lawreports.model import Diagnostic  # noqa: E402
 from lawreports.parse import parse_report  # noqa: E402
 from lawreports.read import source_from_bytes  # noqa: E402
 from lawreports.settings import Settings, settings_from_dict  # noqa: E402
+from lawreports.text import cn_numeral  # noqa: E402
 
 CASES_FILE = REPO_ROOT / "tests" / "cases" / "checks" / "cases.yml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

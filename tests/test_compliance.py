@@ -1,6 +1,6 @@
 """Checks on the site (issue #7): the scorecard on each report page, the 合规概览 and its SVG charts.
 
-Unit tests run the page generators on hand-made rows (no MkDocs); the rest read the seeds' real
+Unit tests run the page generators on hand-made records (no MkDocs); the rest read the seeds' real
 ``mkdocs build --strict`` (conftest ``built_site``), build it a second time to compare bytes, and
 open the overview in Chromium (conftest ``served_site``, ``chromium``; axe-core from node_modules).
 """
@@ -21,12 +21,14 @@ import pytest
 
 from conftest import ARTIFACTS, AXE, copy_project, mkdocs_build
 from lawreports.checks import Timeliness
-from lawreports.convert import PageInfo
 from lawreports.model import Diagnostic
 from lawreports.parts import load_parts
-from lawreports.site import charts, compliance, listings
+from lawreports.record import ReportRecord
+from lawreports.site import charts, compliance, compliance_pages, listings
+from lawreports.site import markup as md
+from test_site import as_record
 
-LABELS = load_parts().label
+PARTS = load_parts()
 SVG = "{http://www.w3.org/2000/svg}"
 SEED_001 = "001_de61297b1667e9da.txt"
 SEED_002 = "002_3906ac3f1b536f46.txt"
@@ -37,7 +39,7 @@ AGENCY_ORDER = ["东丽区人民政府办公室", "南开区司法局", "南开�
 # Without MkDocs
 
 
-def info(**kw) -> PageInfo:
+def info(**kw) -> ReportRecord:
     year = kw.get("year", 2023)
     slug = kw.pop("slug", "nan-kai-qu-si-fa-ju")
     values = dict(
@@ -46,22 +48,16 @@ def info(**kw) -> PageInfo:
         agency_slug=slug, agency_type="department", region="天津市南开区", year=year, written=None,
         published=None, index_no=None,
         parts={"measures": "measures", "shortcomings": "shortcomings", "leadership": None, "plans": "plans", "other": None},
-        parts_within={"leadership": "measures-3"}, characters=2000, source_url=None, warnings=(),
+        parts_within={"leadership": "measures-3"}, source_url=None,
+        deadline=dt.date(year + 1, 4, 1) if year else None,
     )
     values.update(kw)
-    return PageInfo(**{k: v for k, v in values.items() if k in {f.name for f in dataclasses.fields(PageInfo)}})
+    return as_record(values)
 
 
-def url_of(uri: str) -> str:
-    """use_directory_urls: ``compliance/index.md`` → ``compliance/``."""
-    stem = uri[: -len(".md")]
-    return "" if stem == "index" else (stem[: -len("index")] if stem.endswith("/index") else stem + "/")
-
-
-def make(reports, findings=(), timing=None, per_page=100):
+def make(reports, findings=(), per_page=100):
     index = listings.index_reports(reports, "reports")
-    folder = compliance.FolderChecks(list(findings), timing or {}, len(reports))
-    return compliance.build(index, folder, LABELS, url_of, per_page)
+    return compliance.build(index, list(findings), PARTS, per_page)
 
 
 def test_timing_words():
@@ -75,17 +71,19 @@ def test_timing_words():
 
 
 def test_relative_links_between_site_urls():
-    assert compliance.href("compliance/", "reports/2023/x/", "measures") == "../reports/2023/x/#measures"
-    assert compliance.href("compliance/page-2/", "compliance/by-agency/") == "../by-agency/"
-    assert compliance.href("compliance/", "compliance/") == "./"
-    assert compliance.href("compliance/index.html", "reports/a.html") == "../reports/a.html"
+    """The table's links: markup's one way to a relative URL, from the pages' paths below docs_dir."""
+    assert md.href("compliance/index.md", "reports/2023/x.md", "measures") == "../reports/2023/x/#measures"
+    assert md.href("compliance/page-2.md", "compliance/by-agency.md") == "../by-agency/"
+    assert md.href("compliance/index.md", "compliance/index.md") == "./"
+    assert md.href("compliance/index.md", "reports/a.html") == "../reports/a.html"
+    assert md.relative_url("compliance/index.html", "reports/a.html") == "../reports/a.html"
 
 
 def test_part_states_and_escaping_in_the_table():
     hostile = "<script>alert(1)</script>*局* | &amp;"
     r = info(agency_key=hostile, display_title=hostile)
     c = make([r])
-    page = next(p.content for p in c.pages if p.src_uri == compliance.INDEX)
+    page = next(p.content for p in c.pages if p.uri == compliance.INDEX)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;*局* | &amp;amp;" in page
     row = c.rows[0]
     assert [row.part_state(k) for k in ("measures", "shortcomings", "leadership", "plans", "other")] == [
@@ -111,15 +109,42 @@ def test_overview_paginates_and_sorts_by_agency():
     reports = [info(slug=s, agency_key=k, year=y) for s, k, y in (
         ("a", "中山路街道", 2024), ("b", "阿城区司法局", 2023), ("c", "北辰区司法局", 2024), ("d", "阿城区司法局", 2024))]
     c = make(reports, per_page=3)
-    uris = [p.src_uri for p in c.pages if p.src_uri.endswith(".md")]
+    uris = [p.uri for p in c.pages if p.uri.endswith(".md")]
     assert uris == ["compliance/index.md", "compliance/page-2.md", "compliance/by-agency.md", "compliance/by-agency/page-2.md"]
-    pages = {p.src_uri: p.content for p in c.pages}
+    pages = {p.uri: p.content for p in c.pages}
     names = lambda uri: re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a>', pages[uri])  # noqa: E731
     assert names("compliance/index.md") + names("compliance/page-2.md") == ["阿城区司法局", "北辰区司法局", "中山路街道", "阿城区司法局"]
     assert names("compliance/by-agency.md") + names("compliance/by-agency/page-2.md") == ["阿城区司法局", "阿城区司法局", "北辰区司法局", "中山路街道"]
     assert 'aria-sort="descending">年度' in pages["compliance/index.md"]
     assert 'aria-sort="ascending">单位' in pages["compliance/by-agency.md"]
     assert "图表 {#charts}" in pages["compliance/index.md"] and "{#charts}" not in pages["compliance/page-2.md"]
+
+
+def test_timeliness_and_counts_come_from_the_records_and_the_folders_findings():
+    late = info(slug="a", published=dt.date(2024, 4, 13))
+    written = info(slug="b", written=dt.date(2024, 1, 3))
+    undated = info(slug="c", deadline=None, year=None, path="unknown/c.md")
+    failed = Diagnostic("999_bad.txt", 2, "error", "undecodable", "无法解码")
+    orphan = Diagnostic("x.meta.yml", None, "warning", "sidecar-orphan", "没有同名的报告原文")
+    c = make([late, written, undated], [failed, orphan, Diagnostic(late.source, None, "info", "no-date", "…")])
+    by_source = {r.info.source: r for r in c.rows}
+    assert compliance.timing_text(by_source[late.source].timing) == "逾期 12 天"
+    assert compliance.timing_text(by_source[written.source].timing) == "按时（提前 89 天，按成文日期判断）"
+    assert by_source[undated.source].timing.days_late is None
+    assert [d.code for d in by_source[late.source].findings] == ["no-date"]
+    # the raw file that failed is checked and not published; a sidecar is not a raw file
+    assert c.checked == 4
+    page = next(p.content for p in c.pages if p.uri == compliance.INDEX)
+    assert "共检查 4 个原始文件" in page and "另有 1 个文件未能发布" in page and "错误 **1** 条" in page
+    # the column heads: parts.yml's short names, the rules' wording in the tooltip
+    assert '<th scope="col" title="党政主要负责人履行推进法治建设第一责任人职责情况">第一责任人</th>' in page
+
+
+def test_overview_table_links_from_its_own_page():
+    c = make([info()], per_page=1)
+    table = compliance_pages.overview_table(listings.index_reports([info()], "reports"), c.rows, "compliance/page-2.md",
+                                            "year", PARTS)  # fmt: skip
+    assert 'href="../../reports/2023/nan-kai-qu-si-fa-ju/"' in table and 'href="../by-agency/"' in table
 
 
 def test_charts_are_well_formed_accessible_and_deterministic():

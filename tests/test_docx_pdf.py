@@ -33,12 +33,12 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from lawreports.model import Heading, SourceText  # noqa: E402
-from lawreports.numbering import WordNumbering, format_number  # noqa: E402
 from lawreports.parse import parse_report  # noqa: E402
 from lawreports.parse.lines import find_marker  # noqa: E402
 from lawreports.read import ReadError, read_source  # noqa: E402
-from lawreports.read_docx import read_docx  # noqa: E402
-from lawreports.read_pdf import read_pdf  # noqa: E402
+from lawreports.read.docx import read_docx  # noqa: E402
+from lawreports.read.numbering import WordNumbering, format_number  # noqa: E402
+from lawreports.read.pdf import read_pdf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -1,16 +1,19 @@
 """Insight (issue #8): key figures, keywords, one part across agencies, one agency across years.
 
-Most tests run the page generators on the seeds (converted into a temporary folder) without
-MkDocs; a real ``mkdocs build --strict`` of the seeds plus a synthetic second year of seed 003's
-agency checks that every link and anchor holds; a browser test opens one comparison page.
+Most tests run the page generators on the records of the seeds (``build.collect``) without MkDocs
+and without the raw files; a real ``mkdocs build --strict`` of the seeds plus a synthetic second
+year of seed 003's agency checks that every link and anchor holds; a browser test opens one
+comparison page.
 
 Figure cases live in ``tests/cases/figures.yml`` (add a case there, not here).
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import doctest
+import io
 import json
 import re
 import shutil
@@ -25,13 +28,16 @@ import pytest
 import yaml
 
 from lawreports import figures, keywords, textdiff
-from lawreports.convert import convert_all
+from lawreports.build.collect import collect
+from lawreports.build.prepare import Context, prepare
+from lawreports.engine import rawhtml
 from lawreports.parse import parse_report
 from lawreports.parts import load_parts
 from lawreports.read import read_source, source_from_bytes
-from lawreports.render import FIGURES_ANCHOR, PageFacts, escape_text, front_matter, render_body, render_page
+from lawreports.render import FIGURES_ANCHOR, render_body, render_page
 from lawreports.settings import load_settings
-from lawreports.site import insight, listings, rawhtml
+from lawreports.site import insight, listings
+from lawreports.site.markup import url as site_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -47,9 +53,11 @@ def parsed(seed: str):
     return parse_report(read_source(SEED[seed]), load_parts(), default_region=SETTINGS.region)
 
 
-def facts() -> PageFacts:
-    return PageFacts(display_title="T", agency_key="k", agency_slug="k", agency_type="department", url="x/",
-                     index_no="k/1")
+def record_of(tmp_path: Path, text: str, name: str = "t.txt"):
+    """The record the build makes of a raw file with this text."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return prepare(path, Context.load(SETTINGS, AGENCIES))
 
 
 def strip_front_matter(text: str) -> str:
@@ -100,7 +108,7 @@ def test_every_seed_figure_points_at_its_raw_line_and_section():
         for f in figures.extract(report):
             assert f.anchor in anchors, (seed, f)
             raw = "".join(report.source.lines[f.line - 1].text.split())
-            assert f.figure.replace(" ", "") in raw or raw and f.value[:1] in raw, (seed, f)
+            assert f.figure.replace(" ", "") in raw or (raw and f.value[:1] in raw), (seed, f)
             assert f.text[f.start:f.start + len(f.figure)] == f.figure, (seed, f)
 
 
@@ -108,7 +116,8 @@ def test_figure_line_inside_a_hard_wrapped_paragraph():
     paragraph = ("一是开展培训，全年共组织专题学法活动19次，参训人员达到320人次，覆盖全体干部职工。"
                  "二是办理行政复议案件274件，纠错率为3.5%，办理质量进一步提升，群众满意度达到96.28分。")
     wrapped = "\n".join(paragraph[i:i + 20] for i in range(0, len(paragraph), 20))
-    text = (f"南开区测试局2023年度法治政府建设情况报告\n2023年，区测试局推进法治政府建设。\n一、主要举措和成效\n{wrapped}\n"
+    text = (f"南开区测试局2023年度法治政府建设情况报告\n2023年，区测试局推进法治政府建设。\n"
+            f"一、主要举措和成效\n{wrapped}\n"
             "二、存在的不足和原因\n学习还不够深入。\n三、党政主要负责人履行推进法治建设第一责任人职责情况\n带头学法4次。\n"
             "四、2024年工作安排\n继续加强学习。\n")
     report = parse_report(source_from_bytes("t.txt", text.encode("utf-8")))
@@ -117,39 +126,35 @@ def test_figure_line_inside_a_hard_wrapped_paragraph():
     assert lines == {"19次": 4, "320人次": 5, "274件": 6, "3.5%": 7, "96.28分": 8, "4次": 12}
 
 
-def test_figures_in_front_matter_table_and_indicator():
-    report = parsed("002")
-    matter = front_matter(report, facts())
-    assert all(set(f) == {"value", "unit", "text", "anchor", "line"} for f in matter["figures"])
-    assert {"value": "12049", "unit": "条", "anchor": "measures-3", "line": 16} == {
-        k: v for k, v in next(f for f in matter["figures"] if f["value"] == "12049").items() if k != "text"}
-    body = render_body(report, facts())
+def test_figures_of_the_record_table_and_indicator(seeds_records):
+    record = next(r for r in seeds_records if r.source.startswith("002"))
+    assert list(record.figures) == figures.extract(parsed("002"))  # made from the raw lines, kept in the record
+    f = next(f for f in record.figures if f.value == "12049")
+    assert (f.unit, f.anchor, f.line) == ("条", "measures-3", 16)
+    body = render_body(record)
     html = html_of(body)
     assert f'id="{FIGURES_ANCHOR}"' in html
     assert "<mark>12049条</mark>" in html and '<a href="#measures-3">' in html
-    rate = figures.per_thousand(len(matter["figures"]), report.body_characters)
+    rate = figures.per_thousand(len(record.figures), record.report.body_characters)
     assert f'data-value="{rate}"' in html and f"每千字 {rate} 处" in html
-    # the page's YAML reads back the same figures (the golden pages hold them too)
-    page = render_page(report, facts())
-    assert yaml.safe_load(page.split("---\n")[1])["figures"] == matter["figures"]
+    # the whole page holds the same table
+    assert "<mark>12049条</mark>" in html_of(render_page(record, "reports/2023/x/"))
 
 
-def test_figures_table_escapes_report_text():
+def test_figures_table_escapes_report_text(tmp_path):
     text = ("南开区测试局2023年度法治政府建设情况报告\n一、主要举措和成效\n"
             "开展<script>alert(1)</script>活动12次，*强调* [链接](http://evil.example) &amp; 满意率100%。\n"
             "二、存在的不足和原因\n不足。\n三、党政主要负责人履行推进法治建设第一责任人职责情况\n履职。\n四、2024年工作安排\n安排。\n")
-    report = parse_report(source_from_bytes("t.txt", text.encode("utf-8")))
-    html = html_of(render_body(report, facts()))
+    html = html_of(render_body(record_of(tmp_path, text)))
     assert "<script>" not in html and "evil.example\"" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;活动<mark>12次</mark>" in html
     assert "&amp;amp;" in html  # the report's own "&amp;" shows as typed
 
 
-def test_a_report_without_figures_says_so():
+def test_a_report_without_figures_says_so(tmp_path):
     text = ("南开区测试局2023年度法治政府建设情况报告\n一、主要举措和成效\n加强学习。\n二、存在的不足和原因\n不足。\n"
             "三、党政主要负责人履行推进法治建设第一责任人职责情况\n履职。\n四、2024年工作安排\n安排。\n")
-    report = parse_report(source_from_bytes("t.txt", text.encode("utf-8")))
-    html = html_of(render_body(report, facts()))
+    html = html_of(render_body(record_of(tmp_path, text)))
     assert "每千字 0.0 处" in html and "未识别出" in html
 
 
@@ -157,11 +162,13 @@ def test_a_report_without_figures_says_so():
 # Keywords
 
 
-def seed_documents() -> list[keywords.Document]:
+def seed_documents(stop: keywords.StopList | None = None) -> list[keywords.Document]:
+    stop = stop or keywords.load_stoplist()
     out = []
     for seed in sorted(SEED):
         report = parsed(seed)
-        out.append(keywords.Document(seed, keywords.report_text(report), (report.agency or "", report.region or "")))
+        counts = keywords.count_words(keywords.report_text(report), stop)
+        out.append(keywords.Document(seed, counts, (report.agency or "", report.region or "")))
     return out
 
 
@@ -172,40 +179,40 @@ sys.path.insert(0, {root!r})
 from lawreports import keywords
 from lawreports.parse import parse_report
 from lawreports.read import read_source
+stop = keywords.load_stoplist()
 docs = []
 for path in sorted(Path({seeds!r}).glob("*.txt")):
     r = parse_report(read_source(path), default_region="天津市")
-    docs.append(keywords.Document(path.name, keywords.report_text(r), (r.agency or "", r.region or "")))
+    counts = keywords.count_words(keywords.report_text(r), stop)
+    docs.append(keywords.Document(path.name, counts, (r.agency or "", r.region or "")))
 result = keywords.extract(docs)
 print(json.dumps({{k: [[w.word, w.score] for w in v] for k, v in result.items()}}, ensure_ascii=False))
 """
 
 
-def test_keywords_are_stable_across_runs_and_caches(tmp_path):
+def test_keywords_are_stable_across_runs(tmp_path):
     runs = []
     for seed in ("0", "12345"):  # a different hash seed: no dependence on set or dict order
         script = KEYWORDS_SCRIPT.format(root=str(ROOT), seeds=str(SEEDS))
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}, timeout=300)
         assert done.returncode == 0, done.stderr
         runs.append(json.loads(done.stdout))
     assert runs[0] == runs[1]
     assert all(runs[0].values()), runs[0]
+    assert not list(tmp_path.rglob("*.json"))  # scoring keeps nothing on disk
 
     docs = seed_documents()
-    cache = tmp_path / "keywords.json"
-    cold = keywords.extract(docs, cache_file=cache)
-    assert cache.is_file()
-    warm = keywords.extract(docs, cache_file=cache)
-    assert cold == warm == keywords.extract(docs)
-    assert {k: [w.word for w in v] for k, v in cold.items()} == {
+    first = keywords.extract(docs)
+    assert first == keywords.extract(docs)
+    assert {k: [w.word for w in v] for k, v in first.items()} == {
         k[:3]: [w for w, _ in v] for k, v in runs[0].items()}
 
 
 def test_keywords_leave_out_boilerplate_and_own_names():
     stop = keywords.load_stoplist()
     result = keywords.extract(seed_documents())
-    for key, words in result.items():
+    for words in result.values():
         assert 0 < len(words) <= keywords.TOP
         scores = [w.score for w in words]
         assert scores == sorted(scores, reverse=True)
@@ -216,16 +223,32 @@ def test_keywords_leave_out_boilerplate_and_own_names():
     assert "政务公开" in {w.word for w in result["002"]}  # what 区政府办公室's report is about
 
 
-def test_keyword_cache_is_keyed_by_text_and_stoplist(tmp_path):
-    cache = tmp_path / "k.json"
-    doc = keywords.Document("a", "行政复议行政复议案件办理。行政复议。", ())
+def test_keyword_counts_follow_text_and_stoplist():
+    text = "行政复议行政复议案件办理。行政复议。"
     stop = keywords.load_stoplist()
-    first = keywords.extract([doc], stop, cache_file=cache)
-    stored = json.loads(cache.read_text(encoding="utf-8"))
-    assert stored["stamp"] == keywords.fingerprint(stop) and len(stored["entries"]) == 1
-    # another stop list: the cached counts are not reused
-    other = dataclasses.replace(stop, words=stop.words | {"行政复议"}, sha256="0" * 64)
-    assert [w.word for w in keywords.extract([doc], other, cache_file=cache)["a"]] != [w.word for w in first["a"]]
+    counts = keywords.count_words(text, stop)
+    assert counts["行政复议"] == 3
+    first = keywords.extract([keywords.Document("a", counts)])
+    assert "行政复议" in [w.word for w in first["a"]]
+    # another stop list: other counts, other keywords
+    other = dataclasses.replace(stop, words=stop.words | {"行政复议"})
+    assert "行政复议" not in keywords.count_words(text, other)
+    again = keywords.extract([keywords.Document("a", keywords.count_words(text, other))])
+    assert [w.word for w in again["a"]] != [w.word for w in first["a"]]
+    # a word inside the report's own names is never its keyword, whatever its count
+    own = keywords.extract([keywords.Document("a", counts, ("区行政复议局",))])["a"]
+    assert "行政复议" not in [w.word for w in own]
+    assert keywords.extract([]) == {}
+
+
+def test_record_word_counts_are_the_report_text_counts(seeds_records):
+    """What the site scores (``record.words``) is :func:`keywords.count_words` of the report's text."""
+    stop = keywords.load_stoplist()
+    for r in seeds_records:
+        assert r.words == keywords.count_words(keywords.report_text(r.report), stop), r.source
+    docs = seed_documents()
+    by_seed = {r.source[:3]: r for r in seeds_records}
+    assert [d.words for d in docs] == [by_seed[d.key].words for d in docs]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,27 +276,45 @@ def seeds_with_history(tmp_path_factory) -> Path:
     return folder
 
 
-def make_insight(seeds: Path, out: Path, **settings) -> insight.Insight:
+def records_of(seeds: Path, **settings) -> list:
     chosen = dataclasses.replace(SETTINGS, **settings)
-    run = convert_all(seeds, out, chosen, agencies_file=AGENCIES)
+    run = collect(seeds, Context.load(chosen, AGENCIES), jobs=1)
     assert not run.failed, run.diagnostics
-    index = listings.index_reports(run.pages, "reports")
-    load = insight.raw_loader(seeds, chosen, AGENCIES)
-    return insight.build(index, chosen, LABELS, load)
+    return run.records
+
+
+def make_insight(seeds: Path, records: list | None = None, **settings) -> insight.Insight:
+    chosen = dataclasses.replace(SETTINGS, **settings)
+    records = records if records is not None else records_of(seeds, **settings)
+    index = listings.index_reports(records, "reports")
+    return insight.build(index, records, chosen, LABELS)
 
 
 @pytest.fixture(scope="module")
-def seeds_insight(tmp_path_factory) -> insight.Insight:
-    return make_insight(SEEDS, tmp_path_factory.mktemp("out"))
+def seeds_records() -> list:
+    return records_of(SEEDS)
 
 
 @pytest.fixture(scope="module")
-def history_insight(seeds_with_history, tmp_path_factory) -> insight.Insight:
-    return make_insight(seeds_with_history, tmp_path_factory.mktemp("out"))
+def seeds_insight(seeds_records) -> insight.Insight:
+    return make_insight(SEEDS, seeds_records)
+
+
+@pytest.fixture(scope="module")
+def history_insight(seeds_with_history) -> insight.Insight:
+    return make_insight(seeds_with_history)
 
 
 def pages_of(result: insight.Insight) -> dict[str, str]:
-    return {p.src_uri: p.content for p in result.pages}
+    out: dict[str, str] = {}
+    for p in result.pages:
+        assert isinstance(p.content, str) and p.source is None, p.uri
+        out[p.uri] = p.content
+    return out
+
+
+def entry_of(result: insight.Insight, seed: str, year: int | None = None) -> insight.Entry:
+    return next(e for e in result.entries if e.record.source.startswith(seed) and year in (None, e.record.year))
 
 
 def test_2023_shortcomings_of_seeds_000_and_004_side_by_side(seeds_insight):
@@ -293,7 +334,7 @@ def test_2023_shortcomings_of_seeds_000_and_004_side_by_side(seeds_insight):
         assert "".join(first.text.split())[:30] in "".join(re.sub(r"<[^>]+>", "", links[href]).split())
     # both on one page, in pinyin order of the agency, each with its own anchor for the report page's link
     assert page.index("南开区司法局") < page.index("南开区政府研究室")
-    assert seeds_insight.card_targets[("reports/2023/nan-kai-qu-si-fa-ju.md", "shortcomings")] == (
+    assert seeds_insight.parts.card_targets[("reports/2023/nan-kai-qu-si-fa-ju.md", "shortcomings")] == (
         "compare/2023/shortcomings.md", "a-nan-kai-qu-si-fa-ju")
     assert "search:\n  exclude: true" in page  # the text is the reports'; search finds it there
 
@@ -302,9 +343,9 @@ def test_compare_pages_for_every_year_and_part_present(seeds_insight):
     pages = pages_of(seeds_insight)
     for e in seeds_insight.entries:
         for key in ("measures", "shortcomings", "leadership", "plans"):
-            uri = insight.compare_uri(e.info.year, key)
+            uri = insight.compare_uri(e.record.year, key)
             assert uri in pages
-            anchor = parsed(e.info.source[:3]).parts[key]  # the insight keeps no report text after the build
+            anchor = parsed(e.record.source[:3]).parts[key]  # the part as the raw file gives it
             assert f'../../../{e.uri[: -len(".md")]}/#{anchor}"' in pages[uri]  # the card's link, a page URL
     assert "compare/2023/other.md" not in pages  # no seed has the optional part
     index = pages["compare/index.md"]
@@ -318,23 +359,25 @@ def test_comparison_paginates_at_50_agencies(tmp_path):
     chars = "甲乙丙丁戊己庚辛壬癸春"  # distinct pinyin: distinct slugs
     names = [f"南开区{a}{b}局" for a in chars for b in chars][:120]
     for i, name in enumerate(names):
-        (seeds / f"{i:03d}.txt").write_text(text.replace("南开区司法局", name).replace("区司法局", name), encoding="utf-8")
-    result = make_insight(seeds, tmp_path / "out")
+        renamed = text.replace("南开区司法局", name).replace("区司法局", name)
+        (seeds / f"{i:03d}.txt").write_text(renamed, encoding="utf-8")
+    records = records_of(seeds)
+    result = make_insight(seeds, records)
     pages = pages_of(result)
-    uris = result.part_pages[(2023, "shortcomings")]
+    uris = result.parts.part_pages[(2023, "shortcomings")]
     assert uris == ["compare/2023/shortcomings.md", "compare/2023/shortcomings/page-2.md",
                     "compare/2023/shortcomings/page-3.md"]
     assert [pages[u].count('<section class="compare-card"') for u in uris] == [50, 50, 20]
     assert "[下一页](shortcomings/page-2.md)" in pages[uris[0]]
     assert "../../../reports/2023/" in pages[uris[1]]  # links stay relative from page 2's folder
     # a smaller page_size makes smaller pages
-    small = make_insight(seeds, tmp_path / "out", page_size=30)
-    assert len(small.part_pages[(2023, "shortcomings")]) == 4
+    small = make_insight(seeds, records, page_size=30)
+    assert len(small.parts.part_pages[(2023, "shortcomings")]) == 4
 
 
 def test_report_page_gets_keywords_and_links_to_its_cards(seeds_insight):
-    e = next(x for x in seeds_insight.entries if x.info.source.startswith("004"))
-    extra = seeds_insight.report_extra(e.info)
+    e = entry_of(seeds_insight, "004")
+    extra = insight.report_extra(seeds_insight, e.record)
     # HTML with page URLs (from reports/2023/nan-kai-qu-si-fa-ju/)
     assert '<a href="../../../compare/2023/shortcomings/#a-nan-kai-qu-si-fa-ju">存在的不足和原因</a>' in extra
     tags = [(f"{u.rstrip('/') or 'tags/index'}.md" if u != "tags/" else "tags/index.md", a)
@@ -352,8 +395,8 @@ def test_figures_csv_and_overview(seeds_insight):
     csv_text = pages_of(seeds_insight)[insight.FIGURES_CSV]
     assert csv_text.startswith("\ufeffsource,agency,year,page,anchor,line,figure,value,unit,number,sentence\r\n")
     rows = [line.split(",") for line in csv_text[1:].splitlines()[1:]]
-    assert ["002_3906ac3f1b536f46.txt", "区政府办公室", "2023"] == rows[[r[6] for r in rows].index("12049条")][:3]
-    assert sum(len(e.figures) for e in seeds_insight.entries) == len(rows)
+    assert rows[[r[6] for r in rows].index("12049条")][:3] == ["002_3906ac3f1b536f46.txt", "区政府办公室", "2023"]
+    assert sum(len(e.record.figures) for e in seeds_insight.entries) == len(rows)
     overview = pages_of(seeds_insight)["compare/figures.md"]
     rates = [float(r) for r in re.findall(r"<td>(\d+\.\d)</td></tr>$", overview, re.M)]
     assert rates == sorted(rates, reverse=True) and len(rates) == len(seeds_insight.entries)
@@ -364,7 +407,7 @@ def test_year_over_year_page(history_insight):
     pages = pages_of(history_insight)
     uri = "changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025.md"
     page = pages[uri]
-    assert history_insight.changes["reports/2025/nan-kai-qu-zheng-fu-ban-gong-shi.md"][0] == uri
+    assert history_insight.changes.changes["reports/2025/nan-kai-qu-zheng-fu-ban-gong-shi.md"][0] == uri
     # 2024's plans beside 2025's measures, each linking to its part of its report
     pair = page.split("{#plans-measures}", 1)[1].split("{#parts}", 1)[0]
     assert 'href="../../../reports/2024/nan-kai-qu-zheng-fu-ban-gong-shi/#plans"' in pair  # HTML: page URLs
@@ -382,8 +425,7 @@ def test_year_over_year_page(history_insight):
     row = next(line for line in page.splitlines() if line.startswith("<tr><td>") and ">存在的不足和原因</a>" in line)
     assert re.findall(r"<td>([^<]*)</td>", row)[2:6] == ["2", "0", "1", "1"]
     # both reports link to it; the index lists it
-    extra_2024 = history_insight.report_extra(
-        next(e for e in history_insight.entries if e.info.year == 2024 and e.info.source.startswith("900")).info)
+    extra_2024 = insight.report_extra(history_insight, entry_of(history_insight, "900", 2024).record)
     assert 'href="../../../changes/nan-kai-qu-zheng-fu-ban-gong-shi/2025/"' in extra_2024
     assert "(../changes/index.md)" in pages["compare/index.md"]  # the list of agencies compared year over year
     assert 'href="nan-kai-qu-zheng-fu-ban-gong-shi/2025/"' in pages["changes/index.md"]  # from changes/
@@ -394,7 +436,8 @@ def test_diff_counts_identical_paragraphs_as_reuse():
            textdiff.Block("这是一段被删除的内容，完全不同。"), textdiff.Block("保持不变的段落。"),
            textdiff.Block("移动的段落在这里。")]
     new = [textdiff.Block("（一）学习", True), textdiff.Block("移动的段落在这里。"), textdiff.Block("保持不变的段落。"),
-           textdiff.Block("开展培训19次，效果良好。加强学习。新增考试。"), textdiff.Block("全新的段落，与以前的文字无关。")]
+           textdiff.Block("开展培训19次，效果良好。加强学习。新增考试。"),
+           textdiff.Block("全新的段落，与以前的文字无关。")]
     stats = textdiff.diff_blocks(old, new)
     kinds = [(i.kind, (i.new or i.old).text[:4]) for i in stats.items]
     assert ("changed", "开展培训") in kinds and ("added", "全新的段") in kinds and ("removed", "这是一段") in kinds
@@ -411,7 +454,7 @@ def test_insight_pages_escape_report_text(tmp_path):
     text = ("南开区测试局2023年度法治政府建设情况报告\n一、主要举措和成效\n加强学习12次。\n二、存在的不足和原因\n"
             f"{hostile}\n三、党政主要负责人履行推进法治建设第一责任人职责情况\n履职4次。\n四、2024年工作安排\n安排。\n")
     (seeds / "a.txt").write_text(text, encoding="utf-8")
-    result = make_insight(seeds, tmp_path / "out")
+    result = make_insight(seeds)
     for uri, content in pages_of(result).items():
         if not uri.endswith(".md"):
             continue
@@ -420,6 +463,48 @@ def test_insight_pages_escape_report_text(tmp_path):
     html = html_of(pages_of(result)["compare/2023/shortcomings.md"])
     # the card's text is HTML the project wrote (rawhtml): escaped by html.escape, shown as written
     assert "&lt;script&gt;alert(1)&lt;/script&gt; [链接](http://evil.example) &amp;amp; {#x} | 1. #" in html
+
+
+def test_insight_needs_only_the_records(seeds_with_history, tmp_path):
+    """The pages come from the records alone: with the raw files gone, the same pages, the same
+    additions to the report pages; and the same again when built a second time."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_with_history, seeds)
+    records = records_of(seeds)
+    shutil.rmtree(seeds)
+    first, second = make_insight(seeds, records), make_insight(seeds, records)
+    assert first.pages == second.pages
+    assert [p.uri for p in first.pages][:1] == ["compare/index.md"] and first.pages[-1].uri == insight.FIGURES_CSV
+    assert {r.path: insight.report_extra(first, r) for r in records} == {
+        r.path: insight.report_extra(second, r) for r in records}
+    assert all(insight.report_extra(first, r) for r in records)  # every report is compared somewhere
+    # a report the insight was not built with gets nothing
+    assert insight.report_extra(make_insight(seeds, records[:1]), records[1]) == ""
+
+
+def test_figures_csv_rows_are_the_records_figures(seeds_insight):
+    rows = list(csv.reader(io.StringIO(pages_of(seeds_insight)[insight.FIGURES_CSV][1:])))
+    assert tuple(rows[0]) == insight.CSV_COLUMNS
+    expected = [[e.record.source, site_url(e.uri), f.anchor, str(f.line), f.figure, f.text]
+                for e in seeds_insight.entries for f in e.record.figures]
+    assert [[r[0], r[3], r[4], r[5], r[6], r[10]] for r in rows[1:]] == expected
+    assert all(r[3].startswith("reports/") and r[3].endswith("/") for r in rows[1:])  # the page's URL
+    for e in seeds_insight.entries:
+        rate = figures.per_thousand(len(e.record.figures), e.record.characters)
+        assert e.rate == insight.figures_rate(e.record) == rate
+
+
+def test_diff_with_a_memo_of_bigrams_is_the_same_diff():
+    old = [textdiff.Block("开展培训12次，效果良好。"), textdiff.Block("保持不变。"), textdiff.Block("被删除的段落。")]
+    new = [textdiff.Block("保持不变。"), textdiff.Block("开展培训19次，效果良好。新增考试。")]
+    seen: list[str] = []
+
+    def memo(text: str) -> frozenset[str]:
+        seen.append(text)
+        return textdiff.bigrams(text)
+
+    assert textdiff.diff_blocks(old, new, memo) == textdiff.diff_blocks(old, new)
+    assert seen  # the given function computes the bigrams
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,8 +573,8 @@ def test_strict_build_with_a_second_year(tmp_path, seeds_with_history):
     assert 'class="report-tag"' in report and f'id="{FIGURES_ANCHOR}"' in report
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="compare/"' in home and 'href="tags/"' in home
-    # the keyword cache is written beside mkdocs.yml and makes the second build give the same site
-    assert (project / ".cache" / "lawreports" / "keywords.json").is_file()
+    # no keyword cache beside mkdocs.yml; a second build gives the same site
+    assert not (project / ".cache" / "lawreports" / "keywords.json").exists()
     again = mkdocs_build(project, tmp_path / "site2")
     assert again.returncode == 0, again.stderr
     for name in ("tags/index.html", "compare/2023/shortcomings/index.html", "data/figures.csv",

@@ -1,7 +1,7 @@
 """Open data, feed and reproducibility (issue #5): the data files of a real ``mkdocs build --strict``
 of the seeds (``built_site`` in conftest.py), checked against their JSON Schemas, the raw files,
 the report pages and each other; the Atom feed; byte-identical builds whatever the clock says.
-Hand-made reports test the pure functions of ``lawreports/site/data.py`` without MkDocs.
+Hand-made records test the pure functions of ``lawreports/site/data.py`` without MkDocs.
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ import pytest
 from referencing import Registry, Resource
 
 from conftest import ROOT, copy_project, mkdocs_build
-from lawreports.convert import PageInfo
 from lawreports.model import Heading, Paragraph, Report, Signature, SourceText
+from lawreports.record import ReportRecord
+from lawreports.settings import Settings
 from lawreports.site import data, listings
+from lawreports.site.home import home_page
+from test_site import as_record
 
 SEEDS = ROOT / "seeds"
 SCHEMAS = ROOT / "lawreports" / "site" / "schemas"
@@ -369,7 +372,7 @@ def test_builds_are_byte_identical_whatever_source_date_epoch(tmp_path, built_si
 # data.py without MkDocs
 
 
-def info(**kw) -> PageInfo:
+def info(**kw) -> ReportRecord:
     year = kw.get("year", 2023)
     slug = kw.pop("slug", "nan-kai-qu-si-fa-ju")
     defaults = dict(
@@ -377,15 +380,14 @@ def info(**kw) -> PageInfo:
         display_title=f"南开区司法局{year}年度法治政府建设情况报告", agency="南开区司法局", agency_key=slug,
         agency_slug=slug, agency_type="department", region="天津市南开区", year=year, written=None, published=None,
         index_no=None, parts={"measures": "measures", "shortcomings": None, "leadership": None, "plans": "plans", "other": None},
-        parts_within={"leadership": "measures-3"}, characters=2000, source_url=None, warnings=(),
+        parts_within={"leadership": "measures-3"}, source_url=None,
     )  # fmt: skip
     defaults.update(kw)
-    names = {f.name for f in dataclasses.fields(PageInfo)}
-    return PageInfo(**{k: v for k, v in defaults.items() if k in names})
+    return as_record(defaults)
 
 
-def page_url(r) -> str:
-    return "reports/" + r.path[:-3] + "/"
+def index_of(*records: ReportRecord) -> listings.SiteIndex:
+    return listings.index_reports(records, "reports")
 
 
 def test_feed_dates_precedence_and_left_out_reports():
@@ -395,7 +397,7 @@ def test_feed_dates_precedence_and_left_out_reports():
         info(slug="c"),
         info(slug="d", year=2022, published=dt.date(2023, 2, 1)),
     ]
-    text = data.atom_feed(reports, page_url, site_name="站", description=None, owner="某区政府", site_url=None)
+    text = data.atom_feed(index_of(*reports), site_name="站", description=None, owner="某区政府", site_url=None)
     root = ET.fromstring(text)
     entries = root.findall(f"{A}entry")
     assert [e.findtext(f"{A}updated")[:10] for e in entries] == ["2024-03-01", "2024-01-03", "2023-02-01"]
@@ -403,14 +405,17 @@ def test_feed_dates_precedence_and_left_out_reports():
     assert root.findtext(f"{A}updated") == "2024-03-01T00:00:00+08:00"
     assert root.find(f"{A}subtitle") is None
     # the same input, the same bytes; an empty feed is dated by no clock
-    assert text == data.atom_feed(list(reversed(reports)), page_url, site_name="站", description=None, owner="某区政府", site_url=None)
-    empty = ET.fromstring(data.atom_feed([info(slug="c")], page_url, site_name="站", description=None, owner="x", site_url=None))
+    again = data.atom_feed(index_of(*reversed(reports)), site_name="站", description=None, owner="某区政府",
+                           site_url=None)  # fmt: skip
+    assert text == again
+    empty = ET.fromstring(data.atom_feed(index_of(info(slug="c")), site_name="站", description=None, owner="x",
+                                         site_url=None))  # fmt: skip
     assert empty.findall(f"{A}entry") == [] and empty.findtext(f"{A}updated").startswith("1970-01-01")
 
 
 def test_feed_escapes_report_text():
     hostile = '<script>alert(1)</script> & "引号" ]]>'
-    text = data.atom_feed([info(display_title=hostile, agency=hostile, written=dt.date(2024, 1, 1))], page_url,
+    text = data.atom_feed(index_of(info(display_title=hostile, agency=hostile, written=dt.date(2024, 1, 1))),
                           site_name="站 & <b>", description="d", owner="o", site_url="https://example.org/x/")  # fmt: skip
     root = ET.fromstring(text)
     entry = root.find(f"{A}entry")
@@ -469,10 +474,31 @@ def test_sections_split_paragraphs_between_headings():
     assert got.addressee == "区委、区政府："
 
 
-def test_listing_home_without_undated_reports_keeps_the_anchor():
-    from lawreports.parts import load_parts
-    from lawreports.settings import Settings
+def test_open_data_files_come_from_the_records(tmp_path):
+    """Every file in a fixed order; each report's JSON holds its record's text; raw files are copied, not read."""
+    body = (Heading(1, "一、主要举措和成效", "measures", 1, None, "measures"), Paragraph("第一段。", 2))
+    a = info(slug="a", body=body, written=dt.date(2024, 1, 3))
+    b = info(slug="b", year=2024, source="b 原文#1.docx")
+    files = data.open_data(index_of(a, b), Settings(owner="某区政府"), tmp_path, site_name="站", description=None,
+                           site_url=None)  # fmt: skip
+    assert [f.uri for f in files] == [
+        "data/reports.json", "data/reports.csv",
+        "data/reports/2024/b.json", "data/sources/b 原文#1.docx",
+        "data/reports/2023/a.json", "data/sources/a.txt",
+        "data/schemas/reports.schema.json", "data/schemas/report.schema.json", "feed.xml",
+    ]  # fmt: skip
+    by_uri = {f.uri: f for f in files}
+    assert by_uri["data/sources/a.txt"].source == tmp_path / "a.txt" and by_uri["data/sources/a.txt"].content is None
+    detail = json.loads(by_uri["data/reports/2023/a.json"].content)
+    assert detail["sections"] == [{"level": 1, "title": "一、主要举措和成效", "anchor": "measures", "part": "measures",
+                                   "text": "第一段。"}]  # fmt: skip
+    assert detail["characters"] == len("一、主要举措和成效第一段。") and detail["url"] == "reports/2023/a/"
+    assert errors(validator("report.schema.json"), detail) == []
+    assert json.loads(by_uri["data/reports.json"].content)[0]["source_file_url"] == "data/sources/b%20原文%231.docx"
+    assert "reports/2023/a/" in by_uri["feed.xml"].content and "reports/2024/b/" not in by_uri["feed.xml"].content
 
+
+def test_listing_home_without_undated_reports_keeps_the_anchor():
     index = listings.index_reports([info(written=dt.date(2024, 1, 3))], "reports")
-    home = listings.home_page(index, Settings(), load_parts().label).content
+    home = home_page(index, Settings()).content
     assert "{#undated}" in home and "所有报告均注明了发布日期或成文日期" in home

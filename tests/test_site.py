@@ -25,21 +25,40 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lawreports.convert import PageInfo
+from lawreports.model import Report, SourceText
 from lawreports.parts import load_parts
+from lawreports.record import ReportRecord, SourceStat
 from lawreports.settings import Settings
 from lawreports.site import listings
 from lawreports.site import markup as md
 
 ROOT = Path(__file__).resolve().parents[1]
-LABELS = load_parts().label
+PARTS = load_parts()
+REPORT_FIELDS = {f.name for f in dataclasses.fields(Report)}
+RECORD_FIELDS = {f.name for f in dataclasses.fields(ReportRecord)}
 
 
 # ---------------------------------------------------------------------------------------------
 # Hand-made reports: listings without MkDocs
 
 
-def info(**kw) -> PageInfo:
+def as_record(values: dict) -> ReportRecord:
+    """A hand-made record (no raw file): ``values`` names the report's fields and the record's
+    (``source``, ``source_sha256``: the raw file's; the 字数 come from ``body``)."""
+    values = dict(values)
+    source = SourceText(values.pop("source"), values.pop("source_sha256", "0" * 64), "utf-8", (), 0)
+    report = Report(source=source, title=None, title_lines=(), title_line=None, agency=None, region=None, year=None,
+                    written=None, published=None, index_no=None, addressee=None, addressee_line=None, meta_lines=(),
+                    body=(), signature=None, parts={}, parts_within={}, inferred={}, diagnostics=())  # fmt: skip
+    report = dataclasses.replace(report, **{k: v for k, v in values.items() if k in REPORT_FIELDS})
+    record = dict(report=report, index_no=values.get("index_no") or "", source_url=None, sidecar_note=None,
+                  from_sidecar=(), deadline=None, findings=(), figures=(), words={}, inputs_sha256="0" * 64,
+                  sidecar_sha256=None, stat=SourceStat(0, 0, None, None))  # fmt: skip
+    record.update({k: v for k, v in values.items() if k in RECORD_FIELDS and k not in ("report", "index_no")})
+    return ReportRecord(**record)
+
+
+def info(**kw) -> ReportRecord:
     year = kw.get("year", 2023)
     slug = kw.pop("slug", "nan-kai-qu-si-fa-ju")
     defaults = dict(
@@ -59,12 +78,10 @@ def info(**kw) -> PageInfo:
         index_no=None,
         parts={"measures": "measures", "shortcomings": "shortcomings", "leadership": None, "plans": "plans", "other": None},
         parts_within={"leadership": "measures-3"},
-        characters=2000,
         source_url=None,
-        warnings=(),
     )
     defaults.update(kw)
-    return PageInfo(**{k: v for k, v in defaults.items() if k in {f.name for f in dataclasses.fields(PageInfo)}})
+    return as_record(defaults)
 
 
 def render(text: str) -> str:
@@ -76,7 +93,7 @@ def render(text: str) -> str:
 def test_report_text_is_escaped_in_listings():
     hostile = "*粗体* _斜体_ [链接](http://evil.example) <script>alert(1)</script> | &amp; {#x} `代码` 1. #"
     index = listings.index_reports([info(display_title=hostile, agency=hostile)], "reports")
-    pages = {p.src_uri: p.content for p in listings.listing_pages(index, Settings(owner="某<b>区</b>"), LABELS)}
+    pages = {p.uri: p.content for p in listings.listing_pages(index, Settings(owner="某<b>区</b>"), PARTS)}
     for uri in ("index.md", "years/2023.md", "agencies/nan-kai-qu-si-fa-ju.md"):
         html = render(pages[uri])
         assert "<script>" not in html and "<b>" not in html, uri
@@ -109,7 +126,7 @@ def test_years_descending_and_agencies_by_pinyin():
     index = listings.index_reports(reports, "reports")
     assert [y for y, _ in index.years] == [2024, 2023, 2022, None]
     assert [a.key for a in index.agencies] == ["阿城区司法局", "北辰区司法局", "天津市南开区司法局", "中山路街道"]
-    years_md = dict((p.src_uri, p.content) for p in listings.year_pages(index, LABELS))
+    years_md = dict((p.uri, p.content) for p in listings.year_pages(index, PARTS))
     assert "years/unknown.md" in years_md
     assert re.findall(r">(\d{4}年|年度不详)</a>", years_md["years/index.md"]) == ["2024年", "2023年", "2022年", "年度不详"]
 
@@ -126,7 +143,7 @@ def test_homophone_agencies_get_distinct_pages():
 def test_long_listings_paginate_at_page_size():
     reports = [info(agency=f"单位{i:03d}", agency_key=f"单位{i:03d}", slug=f"dan-wei-{i:03d}") for i in range(250)]
     index = listings.index_reports(reports, "reports")
-    pages = {p.src_uri: p.content for p in listings.listing_pages(index, Settings(), LABELS, per_page=100)}
+    pages = {p.uri: p.content for p in listings.listing_pages(index, Settings(), PARTS, per_page=100)}
     assert {"years/2023.md", "years/2023/page-2.md", "years/2023/page-3.md"} <= set(pages)
     assert {"agencies/index.md", "agencies/page-2.md", "agencies/page-3.md"} <= set(pages)
     assert "agencies/page-4.md" not in pages
@@ -143,14 +160,17 @@ def test_long_listings_paginate_at_page_size():
 
 def test_badges_link_present_parts_and_mark_missing_ones():
     r = info()
-    cell = listings.badges(r, "years/2023.md", "reports/2023/nan-kai-qu-si-fa-ju.md", LABELS)
+    cell = listings.badges(r, "years/2023.md", "reports/2023/nan-kai-qu-si-fa-ju.md", PARTS)
     html = render(cell)
     assert 'href="../../reports/2023/nan-kai-qu-si-fa-ju/#measures"' in html  # years/2023/ → the report's URL
     assert 'class="part-badge part-leadership within"' in html  # found only under a sub-heading
     assert "part-other" not in html  # `other` is optional: no badge when absent
     r2 = info(parts={k: None for k in ("measures", "shortcomings", "leadership", "plans", "other")}, parts_within={})
-    html2 = render(listings.badges(r2, "years/2023.md", "reports/x.md", LABELS))
+    html2 = render(listings.badges(r2, "years/2023.md", "reports/x.md", PARTS))
     assert html2.count("missing") == 4
+    # the wording comes from parts.yml: the short name on the badge, the rules' wording in its tooltip
+    assert ">举措成效</a>" in html and 'title="主要举措和成效"' in html and ">缺第一责任人<" in html2
+    assert 'title="缺少：党政主要负责人履行推进法治建设第一责任人职责情况"' in html2
 
 
 def test_report_page_links_other_years_of_its_agency():
@@ -165,6 +185,7 @@ def test_report_page_links_other_years_of_its_agency():
 def test_markup_helpers():
     assert md.month_day("04-01") == "4月1日"
     assert md.rel("agencies/x.md", "agencies/index.md") == "index.md"
+    assert md.rel("reports/2023/x.md", "data/sources/a#1 b?.txt") == "../../data/sources/a%231%20b%3F.txt"
     assert md.date(dt.date(2024, 1, 3)) == "2024-01-03" and md.date(None) == "—"
     assert md.text("第一行\n第二行") == "第一行 第二行"
 
@@ -518,3 +539,14 @@ def test_html_links_agree_with_relpath(from_dirs, to_dirs, from_name, to_name):
     assert md.href(from_uri, to_uri) == expected
     assert posixpath.normpath(posixpath.join(here if here.endswith("/") else posixpath.dirname(here), expected)) \
         == posixpath.normpath(there or ".")
+
+
+@given(st.lists(st.sampled_from(["a", "b", "index", "page-2", "reports", "2023"]), max_size=3),
+       st.lists(st.sampled_from(["a", "b", "index", "page-2", "reports", "2023"]), max_size=3),
+       st.sampled_from(["index.md", "x.md", "f.csv"]), st.sampled_from(["index.md", "y.md", "f.csv"]))
+def test_markdown_links_agree_with_relpath(from_dirs, to_dirs, from_name, to_name):
+    """markup.rel (the same string work as markup.href) gives the link posixpath.relpath gives between docs files."""
+    import posixpath
+
+    from_uri, to_uri = "/".join([*from_dirs, from_name]), "/".join([*to_dirs, to_name])
+    assert md.rel(from_uri, to_uri) == posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")

@@ -35,7 +35,9 @@ reused-paragraph           info      a paragraph identical to one of the agency'
 duplicate-report           error     (folder) two reports of one agency and year
 =========================  ========  ==============================================================
 
-``build_site.py check`` also reports files that cannot be read or parsed (``undecodable``,
+Checks that need more than one report (a report reused from the year before, two reports of one
+agency and year) run over the whole folder in :mod:`lawreports.build.collect`. ``build_site.py
+check`` also reports files that cannot be read or parsed (``undecodable``,
 ``bad-character``, ``no-body``, ``sidecar-*`` …) as errors.
 """
 
@@ -50,7 +52,6 @@ from ..model import Diagnostic, Report
 from ..parts import load_parts
 from ..settings import Settings, deadline_for
 from .base import Context
-from .folder import Entry, as_json, check_entries, check_reports, load_folder, run_checks_command, sort_findings
 from .headings import heading_years, numbering
 from .parts import missing_parts, part_lengths, part_sizes, report_length
 from .privacy import check_privacy
@@ -97,7 +98,7 @@ def check_report(
     findings = [d for d in report.diagnostics if d.code not in REPLACED_PARSER_CODES]
     for _name, check in CHECKS:
         findings.extend(check(report, ctx))
-    return sort_findings(findings)
+    return sorted(findings, key=lambda d: (d.file, d.line or 0, d.code, d.message))
 
 
 def scorecard(findings: Iterable[Diagnostic]) -> dict:
@@ -129,16 +130,10 @@ def findings_by_file(findings: Iterable[Diagnostic]) -> dict[str, list[Diagnosti
 __all__ = [
     "CHECKS",
     "Context",
-    "Entry",
     "Timeliness",
-    "as_json",
-    "check_entries",
     "check_report",
-    "check_reports",
     "findings_by_file",
-    "load_folder",
     "part_lengths",
-    "run_checks_command",
     "scorecard",
     "timeliness",
 ]

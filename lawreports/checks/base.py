@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..model import Diagnostic, Heading, Paragraph, Report, Severity
 from ..parts import PartTable
 from ..settings import Settings
+from ..text import cn_numeral, compact
 
 
 @dataclass(frozen=True)
@@ -25,33 +26,14 @@ def finding(report: Report, line: int | None, severity: Severity, code: str, mes
     return Diagnostic(report.source.name, line, severity, code, message)
 
 
-def characters(text: str) -> int:
-    """字数 as the report counts it: non-whitespace characters."""
-    return len("".join(text.split()))
-
-
 def block_text(block: Heading | Paragraph) -> str:
     return block.title if isinstance(block, Heading) else block.text
 
 
 def quote(text: str, limit: int = 24) -> str:
     """A short quotation for a message: ``“坚持以习近平……”``."""
-    text = "".join(text.split()) if len(text) > limit else text.strip()
+    text = compact(text) if len(text) > limit else text.strip()
     return f"“{text[:limit]}……”" if len(text) > limit else f"“{text}”"
-
-
-CN_DIGITS = "〇一二三四五六七八九"
-
-
-def cn_numeral(value: int) -> str:
-    """3 → 三, 10 → 十, 12 → 十二, 20 → 二十, 105 → 105 (markers above 99 do not occur)."""
-    if value < 10:
-        return CN_DIGITS[value]
-    if value < 20:
-        return "十" + (CN_DIGITS[value % 10] if value % 10 else "")
-    if value < 100:
-        return CN_DIGITS[value // 10] + "十" + (CN_DIGITS[value % 10] if value % 10 else "")
-    return str(value)
 
 
 def marker_text(kind: str, value: int, fullwidth: bool = True) -> str:

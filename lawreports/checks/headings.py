@@ -137,14 +137,14 @@ def _first_numbered(run: list[Heading]) -> Heading | None:
 
 def _widths(report: Report, run: list[Heading]) -> Iterator[Diagnostic]:
     """Full-width ``（一）`` and half-width ``(二)`` markers among the same siblings: one finding per run."""
-    numbered = [h for h in run if h.marker]
-    widths = {h.marker.fullwidth for h in numbered}
+    numbered = [(h, h.marker) for h in run if h.marker]
+    widths = {m.fullwidth for _, m in numbered}
     if len(widths) < 2:
         return
-    full = sum(1 for h in numbered if h.marker.fullwidth)
+    full = sum(1 for _, m in numbered if m.fullwidth)
     majority = full * 2 >= len(numbered)  # ties: full-width is the norm of official documents
-    odd = [h for h in numbered if h.marker.fullwidth != majority]
-    examples = "、".join(f"“{h.marker.text}”" for h in odd[:3])
-    usual = next(h for h in numbered if h.marker.fullwidth == majority)
-    yield finding(report, odd[0].line, "warning", "numbering-mixed-width",
-                  f"同级序号全角、半角混用：{examples}与“{usual.marker.text}”写法不一致")
+    odd = [(h, m) for h, m in numbered if m.fullwidth != majority]
+    examples = "、".join(f"“{m.text}”" for _, m in odd[:3])
+    usual = next(m for _, m in numbered if m.fullwidth == majority)
+    yield finding(report, odd[0][0].line, "warning", "numbering-mixed-width",
+                  f"同级序号全角、半角混用：{examples}与“{usual.text}”写法不一致")

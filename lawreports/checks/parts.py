@@ -9,7 +9,8 @@ import statistics
 from collections.abc import Iterator
 
 from ..model import REQUIRED_PARTS, Diagnostic, Heading, Report
-from .base import Context, block_text, characters, finding
+from ..text import characters
+from .base import Context, block_text, finding
 
 
 def missing_parts(report: Report, ctx: Context) -> Iterator[Diagnostic]:

@@ -32,7 +32,10 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 #: Not followed by a unit: ``13500000000元`` is an amount, not a phone.
-MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?(1[3-9]\d(?:[- ]?\d{4}){2})(?![\d])(?!\s*(?:元|万|亿|余|多|人|次|件|个|户|平方|吨|千|%|％))")
+MOBILE = re.compile(
+    r"(?<![\d])(?:\+?86[- ]?)?(1[3-9]\d(?:[- ]?\d{4}){2})(?![\d])"
+    r"(?!\s*(?:元|万|亿|余|多|人|次|件|个|户|平方|吨|千|%|％))"
+)
 
 # Markings are matched on the raw line (both bracket and colon widths spelled out), so the message
 # quotes them exactly as written.
@@ -57,7 +60,7 @@ def valid_id(number: str) -> bool:
         return False
     if not 1900 <= born.year <= 2099:
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=False))
     return ID_CHECK[total % 11] == number[17].upper()
 
 
@@ -78,8 +81,8 @@ def check_privacy(report: Report, ctx: Context) -> Iterator[Diagnostic]:
                           f"含有疑似手机号码 {mask(digits, 3, 4)}，公开前请删除或改为单位办公电话")
         stripped = line.text.strip()
         for pattern in MARKINGS:
-            found = pattern.search(stripped)
-            if found:
+            marking = pattern.search(stripped)
+            if marking:
                 yield finding(report, line.number, "error", "privacy-marking",
-                              f"含有密级或内部资料标志“{found.group(0).strip()}”，请确认已经保密审查、可以公开")
+                              f"含有密级或内部资料标志“{marking.group(0).strip()}”，请确认已经保密审查、可以公开")
                 break

@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Diagnostic, Paragraph, Report
+from ..text import paragraph_key
 from .base import Context, finding, quote
 
 MIN_REUSED = 30  #: characters (non-whitespace) a paragraph needs before its reuse is worth a finding
-
-
-def _key(text: str) -> str:
-    return "".join(text.split())
 
 
 def check_reuse(report: Report, ctx: Context) -> Iterator[Diagnostic]:
@@ -25,11 +22,11 @@ def check_reuse(report: Report, ctx: Context) -> Iterator[Diagnostic]:
         return
     earlier: dict[str, int] = {}
     for block in previous.body:
-        if isinstance(block, Paragraph) and len(_key(block.text)) >= MIN_REUSED:
-            earlier.setdefault(_key(block.text), block.line)
+        if isinstance(block, Paragraph) and len(key := paragraph_key(block.text)) >= MIN_REUSED:
+            earlier.setdefault(key, block.line)
     year = f"{previous.year}年度" if previous.year else "上一年度"
     for block in report.body:
-        if isinstance(block, Paragraph) and _key(block.text) in earlier:
+        if isinstance(block, Paragraph) and (key := paragraph_key(block.text)) in earlier:
             yield finding(report, block.line, "info", "reused-paragraph",
                           f"段落{quote(block.text)}与{year}报告 {previous.source.name} 第 "
-                          f"{earlier[_key(block.text)]} 行一字不差")
+                          f"{earlier[key]} 行一字不差")

@@ -32,7 +32,8 @@ class Timeliness:
 
 
 def timeliness(report: Report, deadline: dt.date | None) -> Timeliness:
-    basis = "published" if report.published else "written" if report.written else None
+    basis: Literal["published", "written"] | None = (
+        "published" if report.published else "written" if report.written else None)
     date = report.published or report.written
     if deadline is None or date is None:
         return Timeliness("unknown", basis, date, deadline, None)
@@ -61,7 +62,7 @@ def check_timeliness(report: Report, ctx: Context) -> Iterator[Diagnostic]:
         return
     state = timeliness(report, ctx.deadline)
     deadline = f"截止日期 {ctx.deadline.isoformat()}" if ctx.deadline else "截止日期未知"
-    if state.basis is None:
+    if state.basis is None or state.date is None:  # one is None when the other is
         yield finding(report, None, "info", "no-date", f"没有发布日期和成文日期，无法判断是否按时公开（{deadline}）")
     elif state.status == "late":
         line = date_line(report, state.basis)

@@ -6,11 +6,12 @@ and paragraphs, give headings levels and anchors, map parts, and read the facts.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from ..model import PART_KEYS, REQUIRED_PARTS, Diagnostic, Heading, Paragraph, Report, SourceText
+from ..model import PART_KEYS, REQUIRED_PARTS, Diagnostic, Heading, Paragraph, Report, Signature, SourceText
 from ..parts import PartTable, load_parts
-from . import header, lines as line_rules, structure
-from .lines import TextLine, fold
+from . import header, structure
+from . import lines as line_rules
 
 
 class ParseError(Exception):
@@ -92,12 +93,12 @@ def parse_report(source: SourceText, table: PartTable | None = None, default_reg
     )
 
 
-def _title_of(body, anchor: str) -> str:
+def _title_of(body: Sequence[Heading | Paragraph], anchor: str) -> str:
     return next((b.title for b in body if isinstance(b, Heading) and b.anchor == anchor), anchor)
 
 
-def _preamble(body) -> list[Paragraph]:
-    out = []
+def _preamble(body: Sequence[Heading | Paragraph]) -> list[Paragraph]:
+    out: list[Paragraph] = []
     for block in body:
         if isinstance(block, Heading):
             break
@@ -105,7 +106,8 @@ def _preamble(body) -> list[Paragraph]:
     return out
 
 
-def _find_year(title, headings, opening: str, inferred: dict[str, str]) -> int | None:
+def _find_year(title: header.Title | None, headings: Sequence[Heading], opening: str,
+               inferred: dict[str, str]) -> int | None:
     if title:
         years = header.years_in(title.text)
         if years:
@@ -123,7 +125,8 @@ def _find_year(title, headings, opening: str, inferred: dict[str, str]) -> int |
     return None
 
 
-def _find_agency(title, opening: str, signature, inferred: dict[str, str]) -> str | None:
+def _find_agency(title: header.Title | None, opening: str, signature: Signature | None,
+                 inferred: dict[str, str]) -> str | None:
     if title:
         name = header.agency_from_title(title)
         if name:
@@ -142,12 +145,12 @@ def _find_agency(title, opening: str, signature, inferred: dict[str, str]) -> st
 TEXT_BRAND = re.compile(r"“(?P<brand>[\u4e00-\u9fff]{2})发布”")
 
 
-def _find_region(title, agency, default_region, source: SourceText, inferred: dict[str, str]) -> str | None:
+def _find_region(title: header.Title | None, agency: str | None, default_region: str | None, source: SourceText,
+                 inferred: dict[str, str]) -> str | None:
     named = header.region_from_name(title.text if title else None) or header.region_from_name(agency)
-    if named and default_region and not named.startswith(default_region[:2]):
-        # a district named without its city: the configured region supplies the larger area
-        if _is_within(default_region, named):
-            named = _merge(default_region, named)
+    # a district named without its city: the configured region supplies the larger area
+    if named and default_region and not named.startswith(default_region[:2]) and _is_within(default_region, named):
+        named = _merge(default_region, named)
     if named:
         return named
     if default_region and _level(default_region) >= 3:

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 
 from .. import patterns
 from ..model import MetaLine, Signature
-from .lines import TextLine, cn_number, find_marker, fold
+from ..text import cn_number, cn_year, compact
+from .lines import TextLine, find_marker, fold
 
 TITLE_MAX = 60  #: a title line is short; longer lines are body text
 #: How a report title ends: ``…情况报告``, ``…的报告``, ``…工作报告``.
 TITLE_END = re.compile(r"报告")
 #: Openings of sentences that quote a report rather than title it.
 QUOTING = ("现将", "根据", "按照", "依据", "为", "经", "本报告")
-CN_DIGIT_YEAR = {"〇": "0", "零": "0", "○": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-                 "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def take_meta(lines: list[TextLine]) -> tuple[tuple[MetaLine, ...], list[TextLin
         if not patterns.META_LABEL.match(folded):
             break
         labels = list(patterns.META_LABEL.finditer(folded))
-        for this, following in zip(labels, labels[1:] + [None]):
+        for this, following in zip(labels, [*labels[1:], None], strict=True):
             value = folded[this.end(): following.start() if following else len(folded)].strip()
             meta.append(MetaLine(label=this.group("label"), value=value, line=item.line, text=item.text))
         index += 1
@@ -131,9 +130,9 @@ def take_addressee(lines: list[TextLine]) -> tuple[TextLine | None, list[TextLin
     text = fold(lines[0].text)
     short = len(text) <= 40 and find_marker(lines[0].text) is None and not patterns.LEAD_IN.match(text)
     names_body = re.search(r"(委|政府|人大|党委|党组|局|办|部|厅)", text) is not None
-    if short and names_body and not re.search(r"\d{4}|[。，,；;]", text):
-        if text.endswith((":", "：")) or "、" in text:
-            return lines[0], lines[1:]
+    if (short and names_body and not re.search(r"\d{4}|[。，,；;]", text)
+            and (text.endswith((":", "：")) or "、" in text)):
+        return lines[0], lines[1:]
     return None, lines
 
 
@@ -143,7 +142,7 @@ def parse_date(text: str) -> dt.date | None:
     if not found:
         return None
     if found.group("y"):
-        year = _year_value(found.group("y"))
+        year = cn_year(found.group("y"))
         month, day = cn_number(found.group("m")), cn_number(found.group("d"))
     else:
         year, month, day = int(found.group("y2")), int(found.group("m2")), int(found.group("d2"))
@@ -151,12 +150,6 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
-
-
-def _year_value(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    return int("".join(CN_DIGIT_YEAR.get(c, "0") for c in text))
 
 
 def _is_date_line(text: str) -> bool:
@@ -221,7 +214,7 @@ def years_in(text: str) -> list[int]:
     folded = fold(text)
     folded = re.sub(r"《[^》]*》", lambda m: "※" * len(m.group()), folded)
     folded = patterns.YEAR_RANGE.sub(lambda m: "※" * len(m.group()), folded)
-    return [_year_value(m.group("year")) for m in patterns.YEAR.finditer(folded)]
+    return [cn_year(m.group("year")) for m in patterns.YEAR.finditer(folded)]
 
 
 def agency_from_title(title: Title) -> str | None:
@@ -230,7 +223,7 @@ def agency_from_title(title: Title) -> str | None:
     ``2023年度南开区司法局法治政府建设情况报告`` → 南开区司法局 (a year in front is skipped).
     """
     if title.issuers:
-        return "、".join(_squeeze(name) for name in title.issuers)
+        return "、".join(compact(name) for name in title.issuers)
     text = fold(title.text).strip()
     text = re.sub(rf"^(?:关于)?(?:{YEAR_WORD})\s*年(?:度)?(?:关于)?", "", text)
     cut = re.search(rf"关于|(?:{YEAR_WORD})\s*年|法治|依法行政|年度|工作报告|情况报告", text)
@@ -261,7 +254,8 @@ def agency_from_opening(text: str) -> str | None:
     if presenting:
         return presenting.group("agency").strip()
     for clause in re.split(r"[，,。；;]", folded)[:4]:
-        clause = re.sub(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?|[二][〇零○][一二三四五六七八九〇零○]{2}年|今年以来|一年来)", "", clause.strip())
+        clause = re.sub(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?|[二][〇零○][一二三四五六七八九〇零○]{2}年"
+                        r"|今年以来|一年来)", "", clause.strip())
         if not clause or clause.startswith(("在", "根据", "按照", "为", "以")):
             continue  # 在区委、区政府的领导下 / 根据…: the subject comes in a later clause
         subject = _longest_subject(clause) or patterns.SUBJECT_AGENCY.match(clause)
@@ -273,7 +267,7 @@ def agency_from_opening(text: str) -> str | None:
     return None
 
 
-def _longest_subject(clause: str):
+def _longest_subject(clause: str) -> re.Match[str] | None:
     """The longest body name at the start of a clause that a verb follows (``区政府研究室在…``)."""
     best = None
     for end in SUBJECT_END.finditer(clause[:32]):
@@ -291,7 +285,3 @@ def region_from_name(name: str | None) -> str | None:
     found = patterns.REGION.match(name)
     region = found.group("region") if found else ""
     return region if len(region) >= 3 else None
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)

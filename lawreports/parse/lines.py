@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .. import patterns
 from ..model import Marker, SourceLine
+from ..text import cn_number
 
-CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 #: Brackets and quotes inside which a ``。`` or ``：`` does not close a heading.
 OPENERS = {"《": "》", "“": "”", "（": "）", "(": ")", "‘": "’", "【": "】", "「": "」", "〈": "〉", "<": ">"}
 
@@ -28,23 +29,6 @@ class TextLine:
     line: int  #: raw line number of its first character
     text: str  #: stripped text
     after_blank: bool  #: a blank line (or the start of the file) comes before it
-
-
-def cn_number(text: str) -> int:
-    """``三`` → 3, ``十二`` → 12, ``二十`` → 20, ``一百零一`` → 101."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for char in text:
-        if char == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = CN_VALUES.get(char, 0)
-    return total + current
 
 
 def fold(text: str) -> str:
@@ -179,7 +163,7 @@ def display_width(text: str) -> int:
 
 def _wrap_width(lines: list[TextLine]) -> int | None:
     run = 1
-    for before, after in zip(lines, lines[1:]):
+    for before, after in pairwise(lines):
         same = (
             len(before.text) >= 15
             and not after.after_blank

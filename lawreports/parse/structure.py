@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from .. import patterns
 from ..model import PART_KEYS, Diagnostic, Heading, Marker, Paragraph
 from ..parts import PartTable
+from ..text import FULL_STOPS, SEMICOLONS
 from .lines import TextLine, find_marker, fold, heading_end
 
 HEADING_TITLE_MAX = 60  #: a numbered "heading" longer than this (without marker) is a numbered paragraph
@@ -70,11 +71,14 @@ def _is_unnumbered_heading(lines: list[TextLine], index: int) -> bool:
     ):
         return False
     previous = lines[index - 1].text if index else ""
-    follows_sentence = previous.endswith(tuple("。！？!?；;”）)")) or find_marker(previous) is not None
+    follows_sentence = (previous.endswith(tuple(FULL_STOPS + SEMICOLONS + "”）)"))
+                        or find_marker(previous) is not None)
     return follows_sentence and find_marker(lines[index + 1].text) is None
 
 
-def assign_levels(blocks: list[RawHeading | Paragraph], file: str) -> tuple[list[tuple[RawHeading, int] | Paragraph], list[Diagnostic]]:
+def assign_levels(
+    blocks: list[RawHeading | Paragraph], file: str
+) -> tuple[list[tuple[RawHeading, int] | Paragraph], list[Diagnostic]]:
     """Give each heading its depth. Returns blocks with (heading, level) and numbering diagnostics."""
     diagnostics: list[Diagnostic] = []
     stack: list[RawHeading] = []  # the open headings, outermost first; unnumbered ones inherit a kind
@@ -101,7 +105,7 @@ def assign_levels(blocks: list[RawHeading | Paragraph], file: str) -> tuple[list
             previous = heading
             text_since_previous = False
             continue
-        restart_under_same_kind = (
+        if (  # a restart under the same kind
             previous is not None
             and previous.marker is not None
             and previous.marker.kind == marker.kind
@@ -109,8 +113,7 @@ def assign_levels(blocks: list[RawHeading | Paragraph], file: str) -> tuple[list
             and stack
             and stack[-1] is previous
             and not text_since_previous
-        )
-        if restart_under_same_kind:
+        ):
             diagnostics.append(Diagnostic(file, heading.line, "warning", "numbering-restart",
                                           f"“{heading.title}”紧接同级序号“{previous.title}”从一重新编号，按下级标题处理"))
             kinds.append(marker.kind)
@@ -142,7 +145,7 @@ def finish_headings(
     part_of = [key or "measures" for key in named]
     parts: dict[str, str | None] = {key: None for key in PART_KEYS}
     anchors_level1: list[str] = []
-    for position, (heading, key) in enumerate(zip(level1, part_of), start=1):
+    for position, key in enumerate(part_of, start=1):
         if parts[key] is None:
             parts[key] = key
             anchors_level1.append(key)
@@ -174,17 +177,18 @@ def finish_headings(
                            marker=heading.marker, part=current_part))
 
     # a heading naming two parts (存在的问题和下一步打算) also starts the second when nothing else does
-    for heading, anchor in zip(level1, anchors_level1):
+    for heading, anchor in zip(level1, anchors_level1, strict=True):
         for key in table.classify_all(heading.title)[1:]:
             if parts[key] is None and key != "measures":
                 parts[key] = anchor
 
     parts_within: dict[str, str] = {}
-    for block in out:
-        if isinstance(block, Heading) and block.level > 1:
-            key = table.classify(block.title)
-            if key in ("leadership", "shortcomings", "plans", "other") and parts[key] is None and key not in parts_within:
-                parts_within[key] = block.anchor
+    for done in out:
+        if isinstance(done, Heading) and done.level > 1:
+            part = table.classify(done.title)
+            if (part in ("leadership", "shortcomings", "plans", "other") and parts[part] is None
+                    and part not in parts_within):
+                parts_within[part] = done.anchor
     return out, parts, parts_within
 
 

@@ -1,7 +1,7 @@
-"""The disclosure site: the only package that imports MkDocs.
+"""The site stages: pure functions of the catalog's records that return the files of the site.
 
-- ``hooks.py``    the file mkdocs.yml names under ``hooks:`` (thin: forwards MkDocs events)
-- ``plugin.py``   what each event does: settings, conversion, virtual pages, report-page links
-- ``listings.py`` home, 按年度 and 按单位 pages as Markdown (pure; no MkDocs)
-- ``markup.py``   escaping report text for Markdown, links, tables
+Nothing here imports the engine (MkDocs or ProperDocs) or reads a raw report: ``listings`` (home,
+按年度, 按单位), ``insight`` (分析比较), ``compliance`` (合规概览 and each report's scorecard),
+``data`` (open data and the feed), ``search`` (the static search index), ``markup`` and ``htmlblock``
+(escaping, links, HTML passed through the engine's Markdown untouched).
 """

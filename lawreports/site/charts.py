@@ -30,7 +30,8 @@ from xml.etree import ElementTree as ET
 
 SVG_NS = "http://www.w3.org/2000/svg"
 #: The reader's own CJK fonts, as in reports.css.
-FONT = "-apple-system, 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
+FONT = ("-apple-system, 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', "
+        "'WenQuanYi Micro Hei', sans-serif")
 FONT_SIZE = 14
 #: Fill colours: each reaches at least 3:1 against white (WCAG 1.4.11, graphical objects).
 COLOURS = {"bar": "#b71c1c", "good": "#2e7d32", "late": "#b71c1c", "muted": "#757575"}

@@ -1,7 +1,7 @@
 """Open data: the reports as data files, the raw files for download, and an Atom feed.
 
-Pure functions (no MkDocs): ``plugin.py`` adds what :func:`open_data` returns as generated files,
-so nothing is written into docs/. Paths below the site root::
+A pure function of the records (:func:`open_data`): the pipeline writes the
+:class:`~.generated.Generated` files it returns below docs_dir. Paths below the site root::
 
     data/reports.json                   every report, one object each (schema: data/schemas/reports.schema.json)
     data/reports.csv                    the same fields, UTF-8 with BOM (Excel), lists joined by ``;``
@@ -11,9 +11,8 @@ so nothing is written into docs/. Paths below the site root::
     feed.xml                            Atom feed: reports dated by ``published``, else ``written``
 
 The text in the per-report JSON is not read back from the generated Markdown (which escapes and
-reflows it) but re-parsed from the raw file the way the converter parses it — read, parse with
-the part table and the default region, apply the sidecar — so it is the report's exact text.
-The anchors found are checked against the page's own (``sections`` in its front matter).
+reflows it) but taken from the record's parsed report (sidecar applied), the one the page was
+rendered from — so it is the report's exact text, with the page's own anchors.
 
 Everything is deterministic: rows in the listings' order, keys in a fixed order, no clock. The
 feed's ``updated`` is the newest report date; dates are days in China Standard Time (+08:00).
@@ -23,12 +22,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
-import posixpath
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,11 +33,13 @@ from urllib.parse import quote, urljoin
 from xml.etree import ElementTree as ET
 
 from ..model import PART_KEYS, Heading, Paragraph, Report
+from ..record import ReportRecord
 from . import markup as md
+from .generated import Generated
 
 if TYPE_CHECKING:
     from ..settings import Settings
-    from .listings import ReportInfo, SiteIndex
+    from .listings import SiteIndex
 
 DATA_DIR = "data"
 FEED = "feed.xml"
@@ -64,17 +63,8 @@ DETAIL_FIELDS: tuple[str, ...] = ("addressee", "preamble", "sections", "signatur
 
 
 @dataclass(frozen=True)
-class DataFile:
-    """A file to add to the site: its path below the site root, and its text or the file to copy."""
-
-    uri: str
-    content: str | None = None
-    source: Path | None = None  #: copied byte for byte (the raw reports)
-
-
-@dataclass(frozen=True)
 class Body:
-    """What the per-report JSON adds to the summary: the report's text, re-parsed from the raw file."""
+    """What the per-report JSON adds to the summary: the report's text (also what the search index reads)."""
 
     addressee: str | None
     preamble: str
@@ -86,24 +76,24 @@ class Body:
 # Where things are
 
 
-def report_id(info: ReportInfo) -> str:
+def report_id(record: ReportRecord) -> str:
     """``2023/nan-kai-qu-si-fa-ju``: the page path without ``.md`` (one report per agency and year)."""
-    return info.path[: -len(".md")] if info.path.endswith(".md") else info.path
+    return record.path[: -len(".md")] if record.path.endswith(".md") else record.path
 
 
-def json_uri(info: ReportInfo) -> str:
-    return f"{DATA_DIR}/reports/{report_id(info)}.json"
+def json_uri(record: ReportRecord) -> str:
+    return f"{DATA_DIR}/reports/{report_id(record)}.json"
 
 
-def source_path(info: ReportInfo) -> str:
+def source_path(record: ReportRecord) -> str:
     """Where the raw file is copied, below the site root (the file name as it is)."""
-    return f"{DATA_DIR}/sources/{info.source}"
+    return f"{DATA_DIR}/sources/{record.source}"
 
 
-def source_uri(info: ReportInfo) -> str:
+def source_uri(record: ReportRecord) -> str:
     """The address of the raw file (an IRI: Chinese stays readable; ``#``, ``?``, ``%``, ``:``,
     spaces and the like are percent-encoded)."""
-    return f"{DATA_DIR}/sources/" + "".join(_IRI_UNSAFE.get(c, c) for c in info.source)
+    return f"{DATA_DIR}/sources/" + "".join(_IRI_UNSAFE.get(c, c) for c in record.source)
 
 
 _IRI_UNSAFE = {c: quote(c, safe="") for c in ' "#%:<>?[\\]^`{|}/'}
@@ -118,30 +108,30 @@ def absolute(site_url: str | None, uri: str) -> str:
 # Rows
 
 
-def summary(info: ReportInfo, page_url: str) -> dict:
+def summary(record: ReportRecord, page_url: str) -> dict:
     """One object of data/reports.json (the keys of :data:`FIELDS`, in order)."""
-    slug_year = f"{info.agency_slug}/{info.year or 'undated'}"
+    slug_year = f"{record.agency_slug}/{record.year or 'undated'}"
     return {
-        "id": report_id(info),
-        "index_no": getattr(info, "index_no", None) or slug_year,
-        "title": getattr(info, "title", None),
-        "display_title": info.display_title,
-        "agency": info.agency,
-        "agency_key": info.agency_key,
-        "agency_type": info.agency_type,
-        "region": info.region,
-        "year": info.year,
-        "written": _iso(info.written),
-        "published": _iso(info.published),
-        "parts": [k for k in PART_KEYS if info.parts.get(k)],
-        "parts_within": [k for k in PART_KEYS if not info.parts.get(k) and info.parts_within.get(k)],
-        "characters": getattr(info, "characters", 0),
+        "id": report_id(record),
+        "index_no": record.index_no or slug_year,
+        "title": record.title,
+        "display_title": record.display_title,
+        "agency": record.agency,
+        "agency_key": record.agency_key,
+        "agency_type": record.agency_type,
+        "region": record.region,
+        "year": record.year,
+        "written": _iso(record.written),
+        "published": _iso(record.published),
+        "parts": [k for k in PART_KEYS if record.parts.get(k)],
+        "parts_within": [k for k in PART_KEYS if not record.parts.get(k) and record.parts_within.get(k)],
+        "characters": record.characters,
         "url": page_url,
-        "json_url": json_uri(info),
-        "source": info.source,
-        "source_sha256": getattr(info, "source_sha256", ""),
-        "source_file_url": source_uri(info),
-        "source_url": info.source_url,
+        "json_url": json_uri(record),
+        "source": record.source,
+        "source_sha256": record.source_sha256,
+        "source_file_url": source_uri(record),
+        "source_url": record.source_url,
     }
 
 
@@ -184,7 +174,7 @@ def _cell(value: object) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The text, re-parsed from the raw file
+# The text
 
 
 def body_of(report: Report) -> Body:
@@ -193,7 +183,8 @@ def body_of(report: Report) -> Body:
     sections: list[dict] = []
     for block in report.body:
         if isinstance(block, Heading):
-            sections.append({"level": block.level, "title": block.title, "anchor": block.anchor, "part": block.part, "text": []})
+            sections.append({"level": block.level, "title": block.title, "anchor": block.anchor, "part": block.part,
+                             "text": []})
         elif isinstance(block, Paragraph):
             (sections[-1]["text"] if sections else preamble).append(block.text)
     for s in sections:
@@ -205,102 +196,13 @@ def body_of(report: Report) -> Body:
     return Body(report.addressee, "\n".join(preamble), tuple(sections), signature)
 
 
-def parse_raw(path: Path, settings: Settings) -> Report:
-    """The raw file parsed as the converter parses it (read, parse, sidecar). Raises its errors."""
-    from ..parse import parse_report
-    from ..parts import load_parts
-    from ..sidecar import apply_sidecar, load_sidecar, sidecar_path
-
-    sidecar = sidecar_path(path)
-    overrides = load_sidecar(sidecar) if sidecar.is_file() else None
-    values = overrides.values if overrides else {}
-    source = _read(path)
-    report = parse_report(source, load_parts(), default_region=values.get("region") or settings.region)
-    report, _ = apply_sidecar(report, overrides)
-    return report
-
-
-def _read(path: Path):
-    """Bytes → SourceText with the reader for the file's format."""
-    suffix = path.suffix.lower()
-    data = path.read_bytes()
-    if suffix == ".docx":
-        from ..read_docx import source_from_docx
-
-        return source_from_docx(path.name, data)
-    if suffix == ".pdf":
-        from ..read_pdf import source_from_pdf
-
-        return source_from_pdf(path.name, data)
-    from ..read import source_from_bytes
-
-    return source_from_bytes(path.name, data)
-
-
-#: Parsed bodies by what they depend on, kept between the rebuilds of one ``mkdocs serve``.
-_BODIES: dict[str, Body] = {}
-
-
-def _body_key(path: Path, settings: Settings) -> str:
-    from .. import __version__
-    from ..parts import load_parts
-    from ..sidecar import sidecar_path
-
-    sidecar = sidecar_path(path)
-    items = [
-        hashlib.sha256(path.read_bytes()).hexdigest(),
-        hashlib.sha256(sidecar.read_bytes()).hexdigest() if sidecar.is_file() else "-",
-        load_parts().sha256,
-        settings.region or "",
-        __version__,
-        path.name,
-    ]
-    return "\n".join(items)
-
-
-def bodies(
-    infos: Sequence[ReportInfo], seeds_dir: Path, settings: Settings, parse: Callable[[Path], Report] | None = None
-) -> tuple[dict[str, Body], list[str]]:
-    """The body of every report by source name, and a message for each that could not be had.
-
-    ``parse`` reads a raw file into its report (default :func:`parse_raw`); the site passes its
-    build's shared reader, so open data parses no report the other pages have parsed. Only the
-    bodies are kept (for the search index and the next ``mkdocs serve`` rebuild), not the reports."""
-    global _BODIES
-    if parse is None:
-        def parse(path: Path) -> Report:
-            return parse_raw(path, settings)
-
-    found: dict[str, Body] = {}
-    kept: dict[str, Body] = {}
-    problems: list[str] = []
-    for info in infos:
-        path = seeds_dir / info.source
-        try:
-            key = _body_key(path, settings)
-            body = _BODIES.get(key)
-            if body is None:
-                body = body_of(parse(path))
-            kept[key] = body
-        except Exception as err:  # noqa: BLE001 — the page is published; its data file says so
-            problems.append(f"{info.source}: error open-data: 无法从原始文件读取正文（{type(err).__name__}: {err}）")
-            continue
-        expected = [s.get("anchor") for s in getattr(info, "sections", ()) or ()]
-        got = [s["anchor"] for s in body.sections]
-        if expected and expected != got:
-            problems.append(f"{info.source}: error open-data: 原始文件的章节与报告页面不一致（页面可能已被手工修改）")
-        found[info.source] = body
-    _BODIES = kept
-    return found, problems
-
-
 # ---------------------------------------------------------------------------------------------
 # Feed
 
 
-def report_date(info: ReportInfo) -> dt.date | None:
+def report_date(record: ReportRecord) -> dt.date | None:
     """The date a report is listed under: published, else written."""
-    return info.published or info.written
+    return record.published or record.written
 
 
 def _timestamp(day: dt.date) -> str:
@@ -312,8 +214,7 @@ def _urn(*parts: str) -> str:
 
 
 def atom_feed(
-    reports: Sequence[ReportInfo],
-    page_url: Callable[[ReportInfo], str],
+    index: SiteIndex,
     *,
     site_name: str,
     description: str | None,
@@ -326,8 +227,9 @@ def atom_feed(
     lives). Ids are the page addresses when the site's address is known, else stable
     ``urn:uuid`` values derived from the site name and the report id.
     """
-    dated = sorted((r for r in reports if report_date(r)), key=lambda r: (-report_date(r).toordinal(), report_id(r)))
-    newest = report_date(dated[0]) if dated else NO_DATE
+    dated = sorted(((r, day) for r in index.reports if (day := report_date(r))),
+                   key=lambda item: (-item[1].toordinal(), report_id(item[0])))
+    newest = dated[0][1] if dated else NO_DATE
 
     feed = ET.Element("feed", {"xmlns": ATOM, f"{{{XML}}}lang": "zh-CN"})
     _sub(feed, "title", site_name)
@@ -340,9 +242,8 @@ def atom_feed(
     author = _sub(feed, "author")
     _sub(author, "name", owner)
 
-    for r in dated:
-        url = page_url(r)
-        day = report_date(r)
+    for r, day in dated:
+        url = page_url(index, r)
         entry = _sub(feed, "entry")
         _sub(entry, "title", r.display_title)
         _sub(entry, "id", absolute(site_url, url) if site_url else _urn(site_name, report_id(r)))
@@ -363,7 +264,7 @@ def atom_feed(
             f"成文日期：{_iso(r.written) or '未注明'}",
             f"发布日期：{_iso(r.published) or '未注明'}",
         ]
-        if getattr(r, "characters", None):
+        if r.characters:
             facts.append(f"字数：{r.characters}")
         _sub(entry, "summary", "；".join(facts) + "。", type="text")
 
@@ -384,55 +285,53 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def open_data(
     index: SiteIndex,
-    seeds_dir: Path,
     settings: Settings,
-    page_url: Callable[[ReportInfo], str],
+    seeds_dir: Path,
     *,
     site_name: str,
     description: str | None,
     site_url: str | None,
-    parse: Callable[[Path], Report] | None = None,
-) -> tuple[list[DataFile], list[str]]:
-    """Every open-data file of the site, in a fixed order, and the problems met (one line each).
-    ``parse``: see :func:`bodies`."""
-    rows = [summary(r, page_url(r)) for r in index.reports]
-    texts, problems = bodies(index.reports, seeds_dir, settings, parse)
+) -> list[Generated]:
+    """Every open-data file of the site, in a fixed order: the lists, each report's JSON and raw
+    file (to copy from ``seeds_dir``), the schemas and the feed."""
+    rows = [summary(r, page_url(index, r)) for r in index.reports]
     files = [
-        DataFile(f"{DATA_DIR}/reports.json", to_json(rows)),
-        DataFile(f"{DATA_DIR}/reports.csv", to_csv(rows)),
+        Generated(f"{DATA_DIR}/reports.json", to_json(rows)),
+        Generated(f"{DATA_DIR}/reports.csv", to_csv(rows)),
     ]
-    for info, row in zip(index.reports, rows):
-        body = texts.get(info.source)
-        if body is not None:
-            files.append(DataFile(json_uri(info), to_json(detail(row, body))))
-        files.append(DataFile(source_path(info), source=seeds_dir / info.source))
+    for record, row in zip(index.reports, rows, strict=True):
+        files.append(Generated(json_uri(record), to_json(detail(row, body_of(record.report)))))
+        files.append(Generated(source_path(record), source=seeds_dir / record.source))
     for name in SCHEMA_FILES:
-        files.append(DataFile(f"{DATA_DIR}/schemas/{name}", (SCHEMAS / name).read_text(encoding="utf-8")))
-    feed = atom_feed(
-        index.reports, page_url, site_name=site_name, description=description, owner=settings.owner, site_url=site_url
-    )
-    files.append(DataFile(FEED, feed))
-    return files, problems
+        files.append(Generated(f"{DATA_DIR}/schemas/{name}", (SCHEMAS / name).read_text(encoding="utf-8")))
+    feed = atom_feed(index, site_name=site_name, description=description, owner=settings.owner, site_url=site_url)
+    files.append(Generated(FEED, feed))
+    return files
+
+
+def page_url(index: SiteIndex, record: ReportRecord) -> str:
+    """The site URL of a report's page (``reports/2023/x/``)."""
+    return md.url(index.report_uri(record))
 
 
 # ---------------------------------------------------------------------------------------------
 # On the report page
 
 
-def downloads(info: ReportInfo, from_uri: str) -> str:
-    """The 下载 line under a report's metadata block: the raw file and the report's JSON."""
-    # not md.link: a raw file's name may hold "#" or "?", which must be quoted in the path
-    href = quote(posixpath.relpath(source_path(info), posixpath.dirname(from_uri) or "."), safe="/-._~")
-    raw = f"[原始文件（{md.text(info.source)}）]({href}){{ download=\"{md.attr(info.source)}\" }}"
-    data = md.link("结构化数据（JSON）", from_uri, json_uri(info))
+def downloads(record: ReportRecord, from_uri: str) -> str:
+    """The 下载 line under a report's metadata block (``from_uri``: the page's path below
+    docs_dir): the raw file and the report's JSON."""
+    attrs = f'download="{md.attr(record.source)}"'  # md.rel quotes a "#" or "?" in the raw file's name
+    raw = md.link(f"原始文件（{md.text(record.source)}）", from_uri, source_path(record), attrs=attrs)
+    data = md.link("结构化数据（JSON）", from_uri, json_uri(record))
     about = md.link("说明", from_uri, "open-data.md")
     return f"下载：{raw} · {data}（{about}）\n{{: .report-downloads }}"
 
 
-def with_downloads(markdown: str, info: ReportInfo, from_uri: str) -> str:
+def with_downloads(markdown: str, record: ReportRecord, from_uri: str) -> str:
     """Insert :func:`downloads` after the metadata block (the HTML block that opens with the
     ``report-meta`` table and ends at the first blank line); at the end when there is none."""
-    line = downloads(info, from_uri)
+    line = downloads(record, from_uri)
     start = markdown.find('<table class="report-meta"')
     end = markdown.find("\n\n", start) if start >= 0 else -1
     if end < 0:

@@ -14,7 +14,13 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from urllib.parse import quote
 
-from .. import fastyaml
+import yaml
+
+from .htmlblock import block
+
+#: libyaml's dumper when present: the same output as the pure-Python one, several times faster
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 #: ASCII characters that mean something to Python-Markdown, its extensions (tables, attr_list,
 #: md_in_html) or HTML. They are written as numeric character references, which every stage
@@ -42,20 +48,20 @@ def attr(value: object) -> str:
 
 
 def rel(from_uri: str, to_uri: str) -> str:
-    """The relative link from one docs file to another, both relative to docs_dir.
+    """The relative link from one docs file to another, both relative to docs_dir, quoted for a
+    Markdown link (MkDocs turns its ``.md`` into the page's URL).
 
     >>> rel("years/2023.md", "reports/2023/si-fa-ju.md")
     '../reports/2023/si-fa-ju.md'
-    >>> rel("index.md", "years/2023.md")
-    'years/2023.md'
+    >>> rel("index.md", "years/2023.md"), rel("reports/2023/x.md", "data/sources/a#1 b.txt")
+    ('years/2023.md', '../../data/sources/a%231%20b.txt')
     """
-    target = posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
-    return quote(target, safe="/#-._~")
+    return _quote_path(relative_url(from_uri, to_uri))
 
 
 def link(label_markdown: str, from_uri: str, to_uri: str, fragment: str | None = None, attrs: str = "") -> str:
     """A Markdown link; ``label_markdown`` must already be escaped (see :func:`text`)."""
-    href = rel(from_uri, to_uri) + (f"#{quote(fragment, safe='-._~')}" if fragment else "")
+    href = rel(from_uri, to_uri) + (f"#{_quote_fragment(fragment)}" if fragment else "")
     return f"[{label_markdown}]({href})" + (f"{{ {attrs} }}" if attrs else "")
 
 
@@ -95,7 +101,8 @@ def href(from_uri: str, to_uri: str, fragment: str | None = None) -> str:
 # A build writes about a million links over a few thousand distinct paths and anchors.
 @lru_cache(maxsize=65536)
 def _quote_path(target: str) -> str:
-    return quote(target, safe="/#-._~")
+    # "#" and "?" too: a raw file's name may hold them (a fragment is added on its own)
+    return quote(target, safe="/-._~")
 
 
 @lru_cache(maxsize=65536)
@@ -104,11 +111,17 @@ def _quote_fragment(fragment: str) -> str:
 
 
 def relative_url(here: str, there: str) -> str:
-    """The relative link between two site URLs, unquoted (``compliance/`` → ``reports/2023/x/``:
-    ``../reports/2023/x/``; a URL not ending in ``/`` is a file in its folder).
+    """The relative link between two paths below one root, unquoted: the one place relative links
+    are made (:func:`rel` for docs files, :func:`href` for site URLs). A path ending in ``/`` (or
+    empty: the root) is a folder, any other a file in its folder.
+
+    >>> relative_url("compliance/", "reports/2023/x/"), relative_url("compliance/page-2/", "")
+    ('../reports/2023/x/', '../../')
+    >>> relative_url("years/2023.md", "reports/2023/x.md"), relative_url("compliance/", "compliance/")
+    ('../reports/2023/x.md', './')
 
     String work, not posixpath.relpath: a build makes tens of thousands of these links, and both
-    URLs are clean (no "." or "..") and relative to the site root.
+    paths are clean (no "." or "..").
     """
     folder = here if here.endswith("/") or not here else (posixpath.dirname(here) + "/").lstrip("/")
     up, down = folder.split("/")[:-1], there.split("/")
@@ -150,8 +163,6 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str =
     """A table as one HTML block Markdown passes through (see ``rawhtml``): a listing of hundreds
     of links costs Python-Markdown's inline patterns far more than it costs to write the HTML.
     Headers are plain text; cells must already be HTML (escaped where they hold data)."""
-    from .rawhtml import block
-
     cls = f' class="{attr(css)}"' if css else ""
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
@@ -159,7 +170,7 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str =
 
 
 def front_matter(meta: dict) -> str:
-    """YAML front matter; values are data, so the YAML writer quotes whatever needs it (fastyaml:
-    the bytes of libyaml's safe dump, one line per value, without PyYAML's per-scalar cost — one
-    per generated page)."""
-    return f"---\n{fastyaml.dump(meta)}---\n\n"
+    """YAML front matter, the one writer of it: values are data, so the YAML writer quotes whatever
+    needs it (libyaml's dumper when present: the same bytes, several times faster)."""
+    text = yaml.dump(meta, Dumper=SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=100000)
+    return f"---\n{text}---\n\n"

@@ -9,7 +9,7 @@ The rest of the pipeline (parse → render) does not know the report came from W
   a message can say 第 N 段; the blank line before a paragraph and the pieces of a paragraph broken
   by manual line breaks share its number (numbers are not unique, the text is last).
 * **Automatic list numbers** (``一、`` ``（一）`` from ``numbering.xml``) are rendered by
-  :mod:`lawreports.numbering` and put in front of the paragraph text, as Word shows them.
+  :mod:`lawreports.read.numbering` and put in front of the paragraph text, as Word shows them.
 * **A table row is a line** ``| 单元格 | 单元格 |`` (cells in order, a cell's paragraphs joined by a
   space, merged cells once): every character kept, readable as written, and a row never starts with
   a heading marker. The renderer escapes ``|``, so it shows as text; a real table can come later.
@@ -32,11 +32,18 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import SourceLine, SourceText
+from ..model import SourceLine, SourceText
+from ..text import one_space
+from .base import LINE_END, ReadError, source_from_lines
 from .numbering import WordNumbering
-from .read import LINE_END, ReadError, source_from_lines
+
+if TYPE_CHECKING:  # for annotations only: python-docx and lxml are imported when a file is opened
+    from docx.document import Document
+    from lxml.etree import _Element
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -54,12 +61,12 @@ DRAWINGS = {"drawing", "pict", "object"}
 REPORT_WORD = re.compile(r"报告")
 
 
-def _local(element) -> str:
+def _local(element: _Element) -> str:
     tag = element.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _ns(element) -> str:
+def _ns(element: _Element) -> str:
     tag = element.tag
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
@@ -80,7 +87,7 @@ class _Lines:
 
     # blocks
 
-    def blocks(self, parent) -> None:
+    def blocks(self, parent: Iterable[_Element]) -> None:
         for child in parent:
             name, ns = _local(child), _ns(child)
             if ns == MC and name == "AlternateContent":
@@ -100,38 +107,39 @@ class _Lines:
                     self.blocks(inner)
             elif name == "altChunk":
                 raise ReadError("unsupported-content",
-                                "Word 文件中嵌入了外部文档（altChunk），其中的文字无法读取；请在 Word 中打开后重新保存为 .docx")
+                                "Word 文件中嵌入了外部文档（altChunk），其中的文字无法读取；"
+                                "请在 Word 中打开后重新保存为 .docx")
 
-    def paragraph(self, p) -> tuple[int, str, list]:
+    def paragraph(self, p: _Element) -> tuple[int, str, list[_Element]]:
         """(number, text with its list number in front, text boxes anchored in it)."""
         self.paragraphs += 1
         number = self.paragraphs
         label = self.numbering.label(p)
         out: list[str] = []
-        boxes: list = []
+        boxes: list[_Element] = []
         _inline(p, out, boxes)
         text = "".join(out)
         if label is not None and label.text:
             text = label.prefix + text.lstrip()
         return number, text, boxes
 
-    def table(self, tbl) -> None:
+    def table(self, tbl: _Element) -> None:
         for row in _children(tbl, "tr"):
             if row.find(f"{{{W}}}trPr/{{{W}}}del") is not None:
                 continue  # a deleted row (tracked change)
             cells: list[str] = []
-            first = None
+            first: int | None = None
             for cell in _children(row, "tc"):
                 texts: list[str] = []
                 for number, text in self.cell(cell):
                     first = first or number
                     if text.strip():
-                        texts.append(" ".join(text.split()))
+                        texts.append(one_space(text))
                 cells.append(" ".join(texts))
             if any(cells):
                 self.add(first or self.paragraphs, "| " + " | ".join(cells) + " |")
 
-    def cell(self, container):
+    def cell(self, container: _Element) -> Iterator[tuple[int, str]]:
         """(number, text) of each paragraph of a cell (or a text box in it), nested tables included."""
         for child in _block_children(container):
             if _local(child) == "p":
@@ -145,7 +153,7 @@ class _Lines:
                         yield from self.cell(inner_cell)
 
 
-def _choice(alternate):
+def _choice(alternate: _Element) -> Iterable[_Element]:
     """The first ``mc:Choice`` of an ``mc:AlternateContent`` (an ``mc:Fallback`` repeats the same
     content for older readers, so only one of them is read)."""
     for tag in (f"{{{MC}}}Choice", f"{{{MC}}}Fallback"):
@@ -155,7 +163,7 @@ def _choice(alternate):
     return []
 
 
-def _children(parent, name: str):
+def _children(parent: Iterable[_Element], name: str) -> Iterator[_Element]:
     """Children named ``w:name``, looking through content controls and tracked insertions."""
     for child in parent:
         local = _local(child)
@@ -169,7 +177,7 @@ def _children(parent, name: str):
                 yield from _children(inner, name)
 
 
-def _block_children(parent):
+def _block_children(parent: Iterable[_Element]) -> Iterator[_Element]:
     """Paragraphs and tables of a cell or text box, in order."""
     for child in parent:
         local = _local(child)
@@ -185,13 +193,13 @@ def _block_children(parent):
                 yield from _block_children(inner)
 
 
-def _hidden(run) -> bool:
+def _hidden(run: _Element) -> bool:
     r_pr = run.find(f"{{{W}}}rPr")
     vanish = r_pr.find(f"{{{W}}}vanish") if r_pr is not None else None
     return vanish is not None and vanish.get(f"{{{W}}}val", "true") not in ("false", "0", "off")
 
 
-def _inline(element, out: list[str], boxes: list) -> None:
+def _inline(element: Iterable[_Element], out: list[str], boxes: list[_Element]) -> None:
     """The visible text of a paragraph's content, in order; text boxes are collected in ``boxes``."""
     for child in element:
         name, ns = _local(child), _ns(child)
@@ -211,9 +219,11 @@ def _inline(element, out: list[str], boxes: list) -> None:
             out.append("\u2011")
         elif name == "sym":
             code = child.get(f"{{{W}}}char")
+            if code is None:
+                continue
             try:
                 out.append(chr(int(code, 16)))
-            except (TypeError, ValueError):
+            except ValueError:  # not hexadecimal, or not a code point
                 continue
         elif name in DRAWINGS:
             boxes.extend(_text_boxes(child))
@@ -223,9 +233,9 @@ def _inline(element, out: list[str], boxes: list) -> None:
             _inline(child, out, boxes)
 
 
-def _text_boxes(drawing) -> list:
+def _text_boxes(drawing: _Element) -> list[_Element]:
     """``w:txbxContent`` elements of a drawing, not counting the VML fallback copies."""
-    found = []
+    found: list[_Element] = []
     stack = [drawing]
     while stack:
         node = stack.pop()
@@ -239,7 +249,7 @@ def _text_boxes(drawing) -> list:
     return found
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> Document:
     """The python-docx Document, or ReadError for what is not a readable .docx."""
     if not data:
         raise ReadError("empty", "文件为空（0 字节）")
@@ -249,7 +259,8 @@ def _open(data: bytes):
         raise ReadError("unsupported-format",
                         "这是旧版 Word（.doc）或 WPS 文件，只是扩展名为 .docx；请在 Word 或 WPS 中打开后另存为 .docx")
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ReadError("broken-file", "不是有效的 Word（.docx）文件，文件可能已损坏或不完整；请在 Word 中打开后重新保存为 .docx")
+        raise ReadError("broken-file", "不是有效的 Word（.docx）文件，文件可能已损坏或不完整；"
+                                       "请在 Word 中打开后重新保存为 .docx")
     import docx  # a runtime dependency only for Word input
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
@@ -265,21 +276,23 @@ def _open(data: bytes):
     return document
 
 
-def _parts(document):
+def _parts(document: Document) -> tuple[_Element | None, _Element | None]:
     """The ``w:numbering`` and ``w:styles`` elements, or None where the document has none (looked up
     by relationship: python-docx's own accessors would add default parts)."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT  # python-docx: loaded only to read Word
 
-    found = []
+    found: list[_Element | None] = []
     for relationship in (RT.NUMBERING, RT.STYLES):
         try:
-            found.append(document.part.part_related_by(relationship).element)
+            part = document.part.part_related_by(relationship)
         except (KeyError, AttributeError):
-            found.append(None)
+            part = None
+        # only an XML part has an element (python-docx loads a part of unknown content type as bytes)
+        found.append(getattr(part, "element", None))
     return found[0], found[1]
 
 
-def docx_lines(document) -> list[SourceLine]:
+def docx_lines(document: Document) -> list[SourceLine]:
     """The lines of an opened document (see the module docstring)."""
     numbering, styles = _parts(document)
     lines = _Lines(WordNumbering(numbering, styles))
@@ -287,7 +300,7 @@ def docx_lines(document) -> list[SourceLine]:
     title = (document.core_properties.title or "").strip()
     first = [line.text for line in lines.lines if line.text.strip()][:3]
     if title and REPORT_WORD.search(title) and first and not any(REPORT_WORD.search(text) for text in first):
-        lines.lines[:0] = [SourceLine(1, ""), SourceLine(1, " ".join(title.split()))]
+        lines.lines[:0] = [SourceLine(1, ""), SourceLine(1, one_space(title))]
     return lines.lines
 
 

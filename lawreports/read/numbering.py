@@ -31,7 +31,14 @@ Example (``numbering.xml`` with level 0 ``chineseCounting`` ``%1、`` and level 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
+
+from ..text import CN_DIGITS
+
+if TYPE_CHECKING:  # for annotations only: lxml is imported by whoever parses the XML
+    from lxml.etree import _Element
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -40,12 +47,20 @@ def _w(name: str) -> str:
     return f"{{{W}}}{name}"
 
 
-def _val(element, name: str) -> str | None:
+def _val(element: _Element | None, name: str) -> str | None:
     """``w:val`` of the child ``w:name`` of ``element``, or None."""
     if element is None:
         return None
     child = element.find(_w(name))
     return None if child is None else child.get(_w("val"))
+
+
+@overload
+def _int(text: str | None, default: int) -> int: ...
+
+
+@overload
+def _int(text: str | None, default: None = None) -> int | None: ...
 
 
 def _int(text: str | None, default: int | None = None) -> int | None:
@@ -55,7 +70,7 @@ def _int(text: str | None, default: int | None = None) -> int | None:
         return default
 
 
-def _on(element, name: str) -> bool:
+def _on(element: _Element | None, name: str) -> bool:
     """A boolean property (``<w:isLgl/>``, ``<w:vanish w:val="false"/>``) is on."""
     child = element.find(_w(name)) if element is not None else None
     return child is not None and child.get(_w("val"), "true") not in ("false", "0", "off")
@@ -63,7 +78,6 @@ def _on(element, name: str) -> bool:
 
 # --- number formats -----------------------------------------------------------------------------
 
-CN_DIGITS = "〇一二三四五六七八九"
 CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 IDEOGRAPH_TRADITIONAL = "甲乙丙丁戊己庚辛壬癸"
 IDEOGRAPH_ZODIAC = "子丑寅卯辰巳午未申酉戌亥"
@@ -80,7 +94,8 @@ def chinese_thousand(value: int, digits: str = CN_DIGITS, units: str = "千百�
         return str(value)
     out: list[str] = []
     pending_zero = False
-    for digit, unit in zip((value // 1000, value // 100 % 10, value // 10 % 10, value % 10), (*units, "")):
+    places = (value // 1000, value // 100 % 10, value // 10 % 10, value % 10)
+    for digit, unit in zip(places, (*units, ""), strict=True):  # units: three place words
         if digit == 0:
             pending_zero = pending_zero or bool(out)
             continue
@@ -131,7 +146,7 @@ def cyclic(value: int, symbols: str) -> str:
 
 
 #: ``w:numFmt`` value → how a number is written. Anything else is written in decimal.
-FORMATS = {
+FORMATS: dict[str, Callable[[int], str]] = {
     "decimal": str,
     "decimalHalfWidth": str,
     "decimalZero": lambda v: f"{v:02d}" if 0 <= v < 10 else str(v),
@@ -179,7 +194,7 @@ class Level:
     style: str | None = None  #: ``w:pStyle``: the paragraph style linked to this level
 
     @classmethod
-    def from_xml(cls, lvl) -> Level:
+    def from_xml(cls, lvl: _Element) -> Level:
         restart = lvl.find(_w("lvlRestart"))
         return cls(
             ilvl=_int(lvl.get(_w("ilvl")), 0),
@@ -204,7 +219,7 @@ class Level:
 class Abstract:
     """A ``w:abstractNum``: the levels of a list definition."""
 
-    element: object  #: the XML element (for ``w:numStyleLink``)
+    element: _Element  #: the XML element (for ``w:numStyleLink``)
     levels: dict[int, Level]
 
 
@@ -212,14 +227,14 @@ class Abstract:
 class ListInstance:
     """A ``w:num``: an abstract definition as used by paragraphs, with its overrides."""
 
-    num_id: str
-    abstract_id: str
+    num_id: str | None  #: None only in invalid XML (no ``w:numId``); never referenced then
+    abstract_id: str | None  #: None when the ``w:abstractNum`` it uses has no id (invalid XML)
     levels: dict[int, Level]
     starts: dict[int, int] = field(default_factory=dict)  #: ``w:startOverride`` per level
     overridden: bool = False  #: has a ``w:lvlOverride``: counts on its own
 
     @property
-    def counter_key(self) -> tuple[str, str]:
+    def counter_key(self) -> tuple[str, str | None]:
         return ("num", self.num_id) if self.overridden else ("abstract", self.abstract_id)
 
     def level(self, ilvl: int) -> Level:
@@ -264,14 +279,15 @@ class WordNumbering:
     included): it advances the counters as Word does.
     """
 
-    def __init__(self, numbering=None, styles=None):
+    def __init__(self, numbering: _Element | None = None, styles: _Element | None = None):
         """``numbering``: the ``w:numbering`` element (or None); ``styles``: the ``w:styles`` element."""
-        self._abstracts: dict[str, Abstract] = {}
-        self._instances: dict[str, ListInstance] = {}
+        # keyed by the id attribute as read: None for an element without one (invalid XML, read as Word would)
+        self._abstracts: dict[str | None, Abstract] = {}
+        self._instances: dict[str | None, ListInstance] = {}
         self._styles: dict[str, StyleInfo] = {}
-        self._style_level: dict[str, tuple[str, int]] = {}  # style id → (abstract id, ilvl) via w:lvl/w:pStyle
+        self._style_level: dict[str, tuple[str | None, int]] = {}  # style id → (abstract id, ilvl) via w:lvl/w:pStyle
         self._default_style: str | None = None
-        self._counters: dict[tuple[str, str], dict[int, int]] = {}
+        self._counters: dict[tuple[str, str | None], dict[int, int]] = {}
         if styles is not None:
             self._read_styles(styles)
         if numbering is not None:
@@ -279,7 +295,7 @@ class WordNumbering:
 
     # reading the definitions
 
-    def _read_styles(self, styles) -> None:
+    def _read_styles(self, styles: _Element) -> None:
         for style in styles.findall(_w("style")):
             if style.get(_w("type")) not in ("paragraph", "numbering"):
                 continue
@@ -295,12 +311,12 @@ class WordNumbering:
             if style.get(_w("type")) == "paragraph" and _on_attr(style.get(_w("default"))):
                 self._default_style = style_id
 
-    def _read_numbering(self, numbering) -> None:
+    def _read_numbering(self, numbering: _Element) -> None:
         abstracts = {a.get(_w("abstractNumId")): a for a in numbering.findall(_w("abstractNum"))}
         nums = {n.get(_w("numId")): n for n in numbering.findall(_w("num"))}
         for abstract_id, element in abstracts.items():
-            levels = [Level.from_xml(lvl) for lvl in element.findall(_w("lvl"))]
-            self._abstracts[abstract_id] = Abstract(element, {level.ilvl: level for level in levels})
+            defined = [Level.from_xml(lvl) for lvl in element.findall(_w("lvl"))]
+            self._abstracts[abstract_id] = Abstract(element, {level.ilvl: level for level in defined})
         for num_id, element in nums.items():
             abstract_id = self._follow_style_link(_val(element, "abstractNumId"), nums)
             if abstract_id not in self._abstracts:
@@ -322,7 +338,7 @@ class WordNumbering:
                 if level.style:
                     self._style_level.setdefault(level.style, (abstract_id, level.ilvl))
 
-    def _follow_style_link(self, abstract_id: str | None, nums: dict) -> str | None:
+    def _follow_style_link(self, abstract_id: str | None, nums: dict[str | None, _Element]) -> str | None:
         """An abstract definition that only points at a numbering style (``w:numStyleLink``) takes
         the definition that style's list uses (the one carrying ``w:styleLink``)."""
         for _ in range(4):
@@ -338,14 +354,14 @@ class WordNumbering:
 
     # resolving a paragraph
 
-    def _style_chain(self, style_id: str | None):
+    def _style_chain(self, style_id: str | None) -> Iterator[tuple[str, StyleInfo]]:
         seen: set[str] = set()
         while style_id and style_id not in seen and style_id in self._styles:
             seen.add(style_id)
             yield style_id, self._styles[style_id]
             style_id = self._styles[style_id].based_on
 
-    def resolve(self, paragraph) -> tuple[ListInstance, int] | None:
+    def resolve(self, paragraph: _Element) -> tuple[ListInstance, int] | None:
         """The list instance and level of a ``w:p``, from its own ``w:numPr`` or its style's."""
         p_pr = paragraph.find(_w("pPr"))
         num_pr = p_pr.find(_w("numPr")) if p_pr is not None else None
@@ -373,7 +389,7 @@ class WordNumbering:
 
     # counting
 
-    def label(self, paragraph) -> Label | None:
+    def label(self, paragraph: _Element) -> Label | None:
         """The number of a ``w:p`` (advancing the counters), or None when it is not numbered."""
         found = self.resolve(paragraph)
         if found is None:

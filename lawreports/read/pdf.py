@@ -46,12 +46,14 @@ import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import NoReturn
 
-from .model import SourceLine, SourceText
-from .parse.lines import find_marker
-from .read import ReadError, source_from_lines
+from ..model import SourceLine, SourceText
+from ..parse.lines import find_marker  # parse imports no reader: no cycle
+from ..text import compact
+from .base import ReadError, source_from_lines
 
 SCANNED_MESSAGE = "扫描版 PDF 没有文字层，OCR 不在本工具范围内，请提供文字版 PDF 或 Word 文件"
 
@@ -156,7 +158,7 @@ def page_lines(chars: list[dict], page: int) -> list[PdfLine]:
 # --- page furniture -----------------------------------------------------------------------------
 
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return compact(unicodedata.normalize("NFKC", text))
 
 
 def _is_page_number(text: str) -> bool:
@@ -165,7 +167,7 @@ def _is_page_number(text: str) -> bool:
 
 def _pitch(pages: list[list[PdfLine]]) -> float:
     """The usual distance between the tops of consecutive lines."""
-    gaps = [b.top - a.top for lines in pages for a, b in zip(lines, lines[1:]) if b.top > a.top]
+    gaps = [b.top - a.top for lines in pages for a, b in pairwise(lines) if b.top > a.top]
     return statistics.median(gaps) if gaps else 0.0
 
 
@@ -232,7 +234,7 @@ def paragraphs(lines: list[PdfLine]) -> list[str]:
     left = _left_edge(lines)
     right = _right_edge(lines, left)
     uses_indent = sum(1 for line in lines if 1.5 * line.size <= line.x0 - left <= 2.6 * line.size) >= 2
-    steps = [b.top - a.top for a, b in zip(lines, lines[1:]) if a.page == b.page and b.top > a.top]
+    steps = [b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top]
     pitch = statistics.median(steps) if steps else 0.0
 
     def continues(before: PdfLine, after: PdfLine) -> bool:
@@ -250,7 +252,7 @@ def paragraphs(lines: list[PdfLine]) -> list[str]:
         )
 
     out: list[str] = [lines[0].text.strip()]
-    for before, after in zip(lines, lines[1:]):
+    for before, after in pairwise(lines):
         if continues(before, after):
             out[-1] = _join(out[-1], after.text.strip())
         else:
@@ -261,7 +263,7 @@ def paragraphs(lines: list[PdfLine]) -> list[str]:
 # --- reading ------------------------------------------------------------------------------------
 
 def _cause(err: Exception) -> Exception:
-    from pdfplumber.utils.exceptions import PdfminerException
+    from pdfplumber.utils.exceptions import PdfminerException  # loaded only to read a PDF (slow to import)
 
     if isinstance(err, PdfminerException) and err.args and isinstance(err.args[0], Exception):
         return err.args[0]
@@ -269,13 +271,14 @@ def _cause(err: Exception) -> Exception:
 
 
 def _raise_for(err: Exception) -> NoReturn:
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect  # as above
 
     cause = _cause(err)
     if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
         raise ReadError("encrypted", "PDF 文件已加密（需要密码才能打开），无法读取；请提供未加密的文件") from err
     raise ReadError("broken-file",
-                    f"PDF 文件已损坏，无法读取（{type(cause).__name__}: {cause}）；请重新导出 PDF 或提供 Word 文件") from err
+                    f"PDF 文件已损坏，无法读取（{type(cause).__name__}: {cause}）；"
+                    "请重新导出 PDF 或提供 Word 文件") from err
 
 
 def pdf_pages(data: bytes) -> list[list[PdfLine]]:
@@ -298,18 +301,20 @@ def pdf_pages(data: bytes) -> list[list[PdfLine]]:
                 page.close()
     except ReadError:
         raise
-    except Exception as err:  # noqa: BLE001 - a malformed PDF makes pdfminer fail in many ways; each is a broken file
+    except Exception as err:  # a malformed PDF makes pdfminer fail in many ways; each is a broken file
         _raise_for(err)
     if unmapped:
         where = "、".join(f"第 {page} 页 {count} 个" for page, count in sorted(unmapped.items()))
         raise ReadError("unmapped-glyph",
-                        f"PDF 中有字无法识别（{where}）：字体没有 Unicode 映射，复制出来是乱码；请提供 Word 文件，或导出时嵌入字体")
+                        f"PDF 中有字无法识别（{where}）：字体没有 Unicode 映射，复制出来是乱码；"
+                        "请提供 Word 文件，或导出时嵌入字体")
     has_text = any(pages)
     if image_pages:
         if not has_text:
             raise ReadError("scanned-pdf", SCANNED_MESSAGE)
         listed = "、".join(str(p) for p in image_pages)
-        raise ReadError("scanned-pdf", f"第 {listed} 页是扫描图片，没有文字层；OCR 不在本工具范围内，请提供文字版 PDF 或 Word 文件")
+        raise ReadError("scanned-pdf",
+                        f"第 {listed} 页是扫描图片，没有文字层；OCR 不在本工具范围内，请提供文字版 PDF 或 Word 文件")
     if not has_text:
         raise ReadError("empty", "PDF 中没有文字")
     return pages

@@ -1,6 +1,6 @@
 """A Markdown extension: HTML this project built itself goes into the page as it is.
 
-Generated pages (year-over-year diffs, cards of report text, keyword lists) and the key-figures
+The markers are written by :func:`lawreports.site.htmlblock.block`. Generated pages (year-over-year diffs, cards, keyword lists) and the key-figures
 table of a report page are HTML made by the project from escaped report text. Left to
 Python-Markdown, every such block is fed to its HTML parser and, inside ``markdown`` sections,
 to the inline patterns — most of the cost of those pages for nothing, since the result is the
@@ -17,17 +17,7 @@ from __future__ import annotations
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-OPEN = "<!--lawreports:html-->"
-CLOSE = "<!--/lawreports:html-->"
-
-
-def block(html: str) -> str:
-    """Markdown lines holding ``html`` as one block that Markdown passes through untouched.
-
-    ``html`` must be complete HTML whose text is escaped; it must not contain the line
-    :data:`CLOSE` (escaped text cannot).
-    """
-    return f"\n{OPEN}\n{html}\n{CLOSE}\n"
+from ..site.htmlblock import CLOSE, OPEN
 
 
 class _Stash(Preprocessor):

@@ -1,0 +1,164 @@
+"""The build, as a list of stages (read it top to bottom):
+
+    seeds/*  ─collect─▶  records (catalog)  ─▶  checks of the folder
+             ─▶  site stages, pure functions of the records: listings, insight, 合规概览, open data, search
+             ─▶  every generated file written into docs_dir (only what changed; hand edits kept)
+             ─▶  the engine renders docs_dir into a fresh folder  ─▶  swapped into site_dir at once
+
+:func:`generate` is everything before the engine (``convert`` runs it for the report pages alone,
+``mkdocs serve`` from its ``on_pre_build``); :func:`build` adds the render and the swap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..identity import AgencyTableError
+from ..model import Diagnostic
+from ..parts import load_parts
+from ..record import ReportRecord
+from ..render import render_body, render_page
+from ..site import compliance, data, insight, listings, search
+from ..site.generated import Generated
+from .catalog import Catalog
+from .collect import Collected, collect, input_files
+from .outputs import OutputFiles
+from .prepare import Context
+from .project import Project
+
+#: Facts of the whole site the engine glue reads (a dot file: not published).
+SITE_FILE = ".lawreports-site.json"
+#: The date every page shows (in the sitemap) when no report gives one: never the build's clock.
+FALLBACK_DATE = "1970-01-01"
+
+
+@dataclass
+class Generation:
+    """What one run of the stages before the engine did."""
+
+    collected: Collected
+    outputs: OutputFiles | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)  #: collect's findings and the writer's
+    site_date: str = FALLBACK_DATE
+
+    @property
+    def ok(self) -> bool:
+        return self.collected.ok and not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def failed(self) -> list[str]:
+        refused = self.outputs.refused if self.outputs is not None else set()
+        return sorted(set(self.collected.failed) | refused)
+
+
+def load_context(project: Project) -> Context:
+    """The tables every report needs (raises AgencyTableError naming the table's problems)."""
+    return Context.load(project.settings, project.agencies_file)
+
+
+def collect_stage(project: Project, seeds_dir: Path, catalog: Catalog | None, jobs: int | None,
+                  progress: Callable[[str], None] | None) -> Collected:
+    """read → parse → enrich → per-report checks, kept in the catalog; a bad agency table stops it all."""
+    try:
+        context = load_context(project)
+    except AgencyTableError as err:  # no identity can be trusted: nothing is converted or touched
+        files = input_files(seeds_dir)
+        return Collected(diagnostics=list(err.diagnostics), failed=[p.name for p in files], total=len(files))
+    return collect(seeds_dir, context, catalog, jobs, progress)
+
+
+def report_pages(records: Iterable[ReportRecord], out: OutputFiles, prefix: str,
+                 body: Callable[[ReportRecord, str], str] | None = None) -> None:
+    """Each report's page, at ``<prefix>/<year>/<slug>.md``; ``body`` gives its body with the site's
+    additions (default: the report alone)."""
+    for record in records:
+        uri = f"{prefix}/{record.path}" if prefix else record.path
+        url = f"{prefix}/{record.url}" if prefix else record.url
+        text = render_page(record, url, body(record, uri) if body else None)
+        out.put(Generated(uri, text), owner=record.source)
+
+
+def convert(project: Project, seeds_dir: Path, out_dir: Path, force: bool = False, jobs: int | None = None,
+            progress: Callable[[str], None] | None = None) -> Generation:
+    """``build_site.py convert``: the report pages alone, into ``out_dir`` (the catalog beside them)."""
+    collected = collect_stage(project, seeds_dir, Catalog(out_dir), jobs, progress)
+    generation = Generation(collected)
+    if not collected.records and not out_dir.exists():
+        return generation
+    out = OutputFiles(out_dir, force)
+    report_pages(collected.records, out, "")
+    out.finish(keep_owners=set(collected.failed))
+    generation.outputs = out
+    generation.diagnostics = sorted({*collected.diagnostics, *out.diagnostics}, key=_order)
+    return generation
+
+
+def check(project: Project, seeds_dir: Path) -> Collected:
+    """``build_site.py check``: every finding of the folder, nothing written (no catalog either)."""
+    return collect_stage(project, seeds_dir, None, None, None)
+
+
+def generate(project: Project, force: bool = False, jobs: int | None = None,
+             progress: Callable[[str], None] | None = None) -> Generation:
+    """Every stage before the engine: the files of the site, written into docs_dir."""
+    collected = collect_stage(project, project.seeds_dir, Catalog(project.reports_dir), jobs, progress)
+    records, settings = collected.records, project.settings
+    index = listings.index_reports(records, project.reports_prefix)
+    parts = load_parts()
+    seen = insight.build(index, records, settings, parts.label)
+    checked = compliance.build(index, collected.diagnostics, parts, settings.page_size,
+                               rate_of=insight.figures_rate)
+
+    def page_body(record: ReportRecord, uri: str) -> str:
+        text = data.with_downloads(render_body(record), record, uri)
+        row = checked.row(uri)
+        if row is not None:
+            text = compliance.with_scorecard(text, row)
+        return text.rstrip("\n") + "\n" + listings.report_links(index, record) + insight.report_extra(seen, record)
+
+    out = OutputFiles(project.docs_dir, force)
+    report_pages(records, out, project.reports_prefix, page_body)
+    by_source = {r.source: r.source_sha256 for r in records}
+    pages: list[Generated] = [
+        *listings.listing_pages(index, settings, parts, settings.page_size),
+        Generated("robots.txt", robots_txt(project.site_url)),
+        *seen.pages,
+        *checked.pages,
+        *data.open_data(index, settings, project.seeds_dir, site_name=project.site_name,
+                        description=project.site_description, site_url=project.site_url),
+        *search.search_files(index, records, parts.names),
+    ]
+    dates = [d for r in records for d in (r.published, r.written) if d]
+    site_date = max(dates).isoformat() if dates else FALLBACK_DATE
+    pages.append(Generated(SITE_FILE, json.dumps({"date": site_date}) + "\n"))
+    for item in pages:
+        out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
+    out.finish(keep_owners=set(collected.failed))
+    return Generation(collected, out, sorted({*collected.diagnostics, *out.diagnostics}, key=_order), site_date)
+
+
+def robots_txt(site_url: str | None) -> str:
+    """Everything may be crawled; the sitemap is named when the public address is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site_url:
+        lines.append(f"Sitemap: {site_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def page_date(meta: dict, site_date: str) -> str:
+    """The date a page is dated by in the sitemap: a report's publication (else writing) date."""
+    for key in ("published", "written"):
+        value = meta.get(key)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str) and value:
+            return value
+    return site_date
+
+
+def _order(d: Diagnostic) -> tuple:
+    return (d.file, d.line or 0, d.code, d.message)

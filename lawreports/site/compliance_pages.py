@@ -1,0 +1,268 @@
+"""The 合规概览 pages: the table of every report (two sort orders, paginated), the counts and the charts.
+
+Sorting is done here, not in the browser: the table is paginated (``page_size`` rows a page), so
+only the server can sort across pages, and it works without JavaScript. Two pre-sorted views are
+linked from the column headers, the sorted column carries ``aria-sort``, and a line above the
+table names the order and links to the other one.
+
+Pages (paths relative to docs_dir; ``page_size`` rows a page)::
+
+    compliance/index.md              by year (newest first), then agency pinyin; counts and charts
+    compliance/page-2.md …
+    compliance/by-agency.md          by agency pinyin, then year (newest first)
+    compliance/by-agency/page-2.md …
+    compliance/charts/*.svg          the charts as files of their own
+
+The table is HTML (an ``aria-sort`` attribute cannot be written in a Markdown table), so its links
+are site URLs made by :func:`markup.href`; report-derived text is escaped with :func:`html.escape`.
+Everything else is Markdown with :mod:`markup` helpers, checked by ``mkdocs build --strict`` like
+every other generated page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..checks import SEVERITIES, Timeliness
+from . import charts, htmlblock
+from . import markup as md
+from .compliance import (
+    BY_AGENCY,
+    CHART_ROWS,
+    CHARTS_DIR,
+    INDEX,
+    PART_STATES,
+    SEVERITY_LABELS,
+    Compliance,
+    ReportCheck,
+    _e,
+    timing_class,
+    timing_text,
+)
+from .generated import Generated
+from .listings import SiteIndex, _pager, _pages, pinyin_key, year_label
+
+if TYPE_CHECKING:
+    from ..parts import PartTable
+    from ..record import ReportRecord
+
+
+def agency_name(index: SiteIndex, info: ReportRecord) -> str:
+    """The agency as the agency table names it: on a page of many agencies the short form is ambiguous."""
+    return info.agency_key or info.agency or index.agency(info).name
+
+
+def by_agency_order(index: SiteIndex, rows: Sequence[ReportCheck]) -> list[ReportCheck]:
+    return sorted(rows, key=lambda r: (pinyin_key(agency_name(index, r.info)), -(r.info.year or 0),
+                                       r.info.year is None, r.uri))
+
+
+def _part_cell(row: ReportCheck, key: str, page_uri: str, parts: PartTable) -> str:
+    state = row.part_state(key)
+    symbol, words, cls = PART_STATES[state]
+    tip = _e(f"{parts.label(key)}：{words}")
+    inner = f'<span aria-hidden="true">{symbol}</span><span class="compliance-sr">{_e(words)}</span>'
+    if state in ("present", "within"):
+        anchor = row.info.parts.get(key) or row.info.parts_within.get(key)
+        return f'<td class="cp {cls}"><a href="{md.href(page_uri, row.uri, anchor)}" title="{tip}">{inner}</a></td>'
+    return f'<td class="cp {cls}" title="{tip}">{inner}</td>'
+
+
+def _findings_cell(row: ReportCheck, page_uri: str) -> str:
+    n = row.card["by_severity"]
+    if not row.card["total"]:
+        return '<td class="findings">无</td>'
+    words = "、".join(f"{SEVERITY_LABELS[s]} {n[s]}" for s in SEVERITIES if n[s])
+    link = md.href(page_uri, row.uri, "scorecard")
+    return f'<td class="findings findings-{row.card["status"]}"><a href="{link}">{_e(words)}</a></td>'
+
+
+def overview_table(index: SiteIndex, rows: Sequence[ReportCheck], page_uri: str, sort: str, parts: PartTable) -> str:
+    """The HTML table: 单位 · 年度 · the five parts · 公开时限 · 检查结果. ``sort``: ``year`` | ``agency``."""
+
+    def sortable(name: str, key: str, target: str, order: str) -> str:
+        if sort == key:
+            arrow = "↓" if order == "descending" else "↑"
+            words = "降序" if order == "descending" else "升序"
+            return (f'<th scope="col" aria-sort="{order}">{name}<span aria-hidden="true"> {arrow}</span>'
+                    f'<span class="compliance-sr">（{words}）</span></th>')
+        return (f'<th scope="col"><a href="{md.href(page_uri, target)}" title="按{name}排序">{name}'
+                f'<span class="compliance-sr">（点击按{name}排序）</span></a></th>')
+
+    head = [
+        sortable("单位", "agency", BY_AGENCY, "ascending"),
+        sortable("年度", "year", INDEX, "descending"),
+        *(f'<th scope="col" title="{_e(parts.label(k))}">{_e(parts.short(k))}</th>' for k in parts.keys),
+        '<th scope="col">公开时限</th>',
+        '<th scope="col">检查结果</th>',
+    ]
+    body = []
+    for row in rows:
+        info = row.info
+        report = md.href(page_uri, row.uri)
+        cells = [
+            f'<th scope="row"><a href="{report}" title="{_e(info.display_title)}">'
+            f"{_e(agency_name(index, info))}</a></th>",
+            f"<td>{_e(year_label(info.year))}</td>",
+            *(_part_cell(row, k, page_uri, parts) for k in parts.keys),
+            f'<td class="{timing_class(row.timing)}">{_e(timing_text(row.timing))}</td>',
+            _findings_cell(row, page_uri),
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    order = "按单位名称拼音排序" if sort == "agency" else "按年度从新到旧、再按单位名称拼音排序"
+    caption = f"各报告的组成部分、公开时限和检查结果（{order}）"
+    return "\n".join([
+        '<div class="compliance-wrap" role="region" aria-label="合规概览表" tabindex="0">',
+        '<table class="compliance-table">',
+        f"<caption>{caption}</caption>",
+        "<thead><tr>" + "".join(head) + "</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        "</div>",
+    ])
+
+
+def counts_markdown(c: Compliance) -> str:
+    rows = c.rows
+    complete = sum(1 for r in rows if r.complete)
+    within = sum(1 for r in rows if not r.complete and all(r.part_state(k) != "missing" for k in c.required))
+    missing = sum(1 for r in rows if any(r.part_state(k) == "missing" for k in c.required))
+    timed = [r.timing for r in rows]
+    late = sum(1 for t in timed if t and t.days_late is not None and t.days_late > 0)
+    on_time = sum(1 for t in timed if t and t.days_late is not None and t.days_late <= 0)
+    written = sum(1 for t in timed if t and t.days_late is not None and t.basis == "written")
+    undated = sum(1 for t in timed if t is None or t.days_late is None)
+    sev = {s: sum(1 for d in c.findings if d.severity == s) for s in SEVERITIES}
+    lines = [
+        f"- 报告 **{len(rows)}** 份；四个必备部分齐全的 **{complete}** 份，"
+        f"有部分只在其他部分的小标题下的 {within} 份，缺少必备部分的 {missing} 份。",
+        f"- 公开时限：按时 **{on_time}** 份（其中 {written} 份未注明发布日期，按成文日期判断），"
+        f"逾期 **{late}** 份，无法判断（未注明日期或年度不详）{undated} 份。",
+        f"- 检查结果（共检查 {c.checked} 个原始文件）：错误 **{sev['error']}** 条，警告 **{sev['warning']}** 条，"
+        f"提示 **{sev['info']}** 条。",
+    ]
+    unpublished = c.checked - len(c.rows)  # raw files that failed (not a sidecar's findings)
+    if unpublished:
+        lines.append(f"- 另有 {unpublished} 个文件未能发布，其检查结果只计入上面的条数。")
+    return "\n".join(lines) + "\n"
+
+
+LEGEND = (
+    "图例：<span aria-hidden=\"true\">✓</span> 有此部分（链接到该部分）；"
+    "<span aria-hidden=\"true\">◐</span> 只在其他部分的小标题下；"
+    "<span aria-hidden=\"true\">✗</span> 缺少；"
+    "<span aria-hidden=\"true\">–</span> 没有“其他需要报告的情况”（非必需）。"
+    "公开时限按发布日期判断，未注明发布日期的按成文日期判断。\n{: .compliance-legend }\n"
+)
+
+
+def overview_pages(c: Compliance, index: SiteIndex, parts: PartTable, per_page: int) -> list[Generated]:
+    svgs = chart_svgs(c, index)
+    counts = counts_markdown(c)  # the same on every page: counted once (10,000 rows)
+    out: list[Generated] = []
+    views = (("year", "compliance/index", c.rows), ("agency", "compliance/by-agency", by_agency_order(index, c.rows)))
+    for sort, base, rows in views:
+        pages = _pages(base, rows, per_page)
+        uris = [u for u, _ in pages]
+        for k, (uri, chunk) in enumerate(pages, start=1):
+            suffix = f"（第{k}页）" if k > 1 else ""
+            order = ("当前按**年度**（从新到旧）排序 · " + md.link("按单位排序", uri, BY_AGENCY) if sort == "year"
+                     else "当前按**单位**（名称拼音）排序 · " + md.link("按年度排序", uri, INDEX))
+            text = md.front_matter({"title": "合规概览" + suffix, "hide": ["navigation"]})
+            text += f"# 合规概览{suffix} {{#compliance}}\n\n"
+            text += (
+                "每份报告是否具备《法治政府建设与责任落实督察工作规定》第二十六条要求的各部分、是否按时公开，"
+                "以及发布前检查（`python build_site.py check`）的结果。"
+                "单击单位名称查看报告，单击“检查结果”查看该报告的各条问题。\n\n"
+            )
+            text += "## 概况 {#counts}\n\n" + counts + "\n"
+            if sort == "year" and k == 1:
+                text += "见下方" + md.link("图表", uri, uri, "charts") + "。\n\n"
+            text += "## 报告一览 {#reports}\n\n"
+            text += f"{order}\n{{: .compliance-sort }}\n\n" + LEGEND + "\n"
+            pager = _pager(uris, k, len(rows))
+            if pager:
+                text += pager + "\n"
+            # 100 rows of HTML: passed through, not re-parsed by Markdown's HTML block parser (rawhtml)
+            text += htmlblock.block(overview_table(index, chunk, uri, sort, parts)) + "\n"
+            if pager:
+                text += pager + "\n"
+            if sort == "year" and k == 1:
+                text += charts_markdown(svgs, uri)
+            out.append(Generated(uri, text))
+    out += [Generated(f"{CHARTS_DIR}/{name}.svg", svg + "\n") for name, (_, svg, _) in svgs.items()]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+
+def chart_svgs(c: Compliance, index: SiteIndex) -> dict[str, tuple[str, str, str]]:
+    """name → (heading, SVG, note) for the three charts, in page order."""
+    out: dict[str, tuple[str, str, str]] = {}
+
+    years = [(y, rs) for y, rs in index.years if y is not None]
+    bars = [charts.Bar(year_label(y), len(rs), f"{len(rs)} 份") for y, rs in sorted(years)]
+    desc = "；".join(f"{b.label} {b.text}" for b in bars) or "暂无报告"
+    unknown = sum(len(rs) for y, rs in index.years if y is None)
+    note = f"另有 {unknown} 份年度不详。" if unknown else ""
+    out["reports-per-year"] = ("各年度报告数", charts.column_chart("chart-years", "各年度报告数", desc, bars), note)
+
+    agencies: dict[str, list[ReportCheck]] = {}
+    for r in c.rows:
+        agencies.setdefault(agency_name(index, r.info), []).append(r)
+    shares = []
+    for name, rs in agencies.items():
+        present = sum(1 for r in rs for k in c.required if r.part_state(k) == "present")
+        share = present / (len(c.required) * len(rs))
+        shares.append((share, pinyin_key(name), name, present, len(rs)))
+    shares.sort()
+    bars = [
+        charts.Bar(name, share, f"{share:.0%}",
+                   f"{name}：{n} 份报告，必备部分具备 {present}/{len(c.required) * n}（{share:.0%}）",
+                   "good" if share >= 1 else "bar")
+        for share, _, name, present, n in shares[:CHART_ROWS]
+    ]
+    desc = "；".join(f"{b.label} {b.text}" for b in bars) or "暂无报告"
+    note = f"按完整程度从低到高列出前 {CHART_ROWS} 个单位，共 {len(shares)} 个。" if len(shares) > CHART_ROWS else ""
+    out["completeness-by-agency"] = (
+        "各单位报告的完整程度（四个必备部分单列的比例）",
+        charts.bar_chart("chart-completeness", "各单位报告的完整程度", desc, bars), note,
+    )
+
+    timed: list[tuple[ReportCheck, Timeliness, int]] = []
+    for r in c.rows:
+        if r.timing is not None and r.timing.days_late is not None:
+            timed.append((r, r.timing, r.timing.days_late))
+    timed.sort(key=lambda item: (-item[2], pinyin_key(agency_name(index, item[0].info)), item[0].uri))
+    bars = []
+    for r, timing, days in timed[:CHART_ROWS]:
+        label = f"{agency_name(index, r.info)} {year_label(r.info.year)}"
+        text = f"逾期 {days} 天" if days > 0 else f"提前 {-days} 天" if days < 0 else "当天"
+        basis = "按成文日期" if timing.basis == "written" else "按发布日期"
+        deadline = timing.deadline.isoformat() if timing.deadline else "未知"  # days_late is known: so is the deadline
+        bars.append(charts.Bar(label, days, text, f"{label}：{text}（{basis}，截止 {deadline}）",
+                               "late" if days > 0 else "good"))
+    desc = "；".join(f"{b.label} {b.text}" for b in bars) or "暂无注明日期的报告"
+    undated = len(c.rows) - len(timed)
+    note = (f"逾期最多的 {CHART_ROWS} 份（共 {len(timed)} 份）。" if len(timed) > CHART_ROWS else "") + (
+        f"另有 {undated} 份未注明日期或年度不详，无法判断。" if undated else "")
+    out["days-late"] = (
+        "各报告距公开截止日期的天数（左：提前；右：逾期）",
+        charts.diverging_chart("chart-days", "各报告距公开截止日期的天数", desc, bars), note,
+    )
+    return out
+
+
+def charts_markdown(svgs: dict[str, tuple[str, str, str]], uri: str) -> str:
+    parts = ["## 图表 {#charts}\n"]
+    for name, (heading, svg, note) in svgs.items():
+        download = md.link("SVG 文件", uri, f"{CHARTS_DIR}/{name}.svg")
+        parts.append(f"### {md.text(heading)} {{#chart-{name}}}\n")
+        parts.append(htmlblock.block(f'<figure class="compliance-chart">\n{svg}\n</figure>'))
+        parts.append((md.text(note) + " " if note else "") + f"下载：{download}\n{{: .compliance-chart-note }}\n")
+    return "\n".join(parts)
