@@ -202,7 +202,8 @@ def run_checks(project: Project, seeds: Path, fmt: str = "text") -> int:
                 for d in findings]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print_diagnostics(findings)
+        for item in findings:  # one list on stdout: a report to read or to pipe, errors included
+            print(str(item).translate(CONTROL))
         counts = {s: sum(1 for d in findings if d.severity == s) for s in ("error", "warning", "info")}
         print(f"共检查 {collected.total} 份：error {counts['error']} 条，warning {counts['warning']} 条，"
               f"info {counts['info']} 条。", file=sys.stderr)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dataclasses import replace
+
 import pytest
 import yaml
 
@@ -19,16 +21,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # plain `pytest` does not put the repo root on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
-from lawreports.checks import (  # noqa: E402
-    CHECKS,
-    check_entries,
-    check_report,
-    check_reports,
-    load_folder,
-    run_checks_command,
-    scorecard,
-    timeliness,
-)
+from lawreports.build import pipeline  # noqa: E402
+from lawreports.build.project import project_of  # noqa: E402
+from lawreports.checks import CHECKS, check_report, scorecard, timeliness  # noqa: E402
+from lawreports.cli import run_checks  # noqa: E402
 from lawreports.checks.base import marker_text  # noqa: E402
 from lawreports.checks.privacy import valid_id  # noqa: E402
 from lawreports.model import Diagnostic  # noqa: E402
@@ -36,6 +32,20 @@ from lawreports.parse import parse_report  # noqa: E402
 from lawreports.read import source_from_bytes  # noqa: E402
 from lawreports.settings import Settings, settings_from_dict  # noqa: E402
 from lawreports.text import cn_numeral  # noqa: E402
+
+def project(settings: Settings, agencies: Path | None = None):
+    found = project_of(REPO_ROOT / "mkdocs.yml", settings, "docs", "site")
+    return replace(found, agencies_file=agencies) if agencies is not None else found
+
+
+def check_reports(folder: Path, settings: Settings, agencies: Path) -> list[Diagnostic]:
+    """What ``build_site.py check`` finds in ``folder``."""
+    return pipeline.check(project(settings, agencies), folder).diagnostics
+
+
+def run_checks_command(folder: Path, settings: Settings, fmt: str) -> int:
+    return run_checks(project(settings, folder / "agencies.yml"), folder, fmt)
+
 
 CASES_FILE = REPO_ROOT / "tests" / "cases" / "checks" / "cases.yml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
@@ -67,7 +77,7 @@ def write_case(case: dict, folder: Path) -> Path:
 def run_case(case: dict, folder: Path) -> list[Diagnostic]:
     agencies = write_case(case, folder)
     settings = settings_from_dict(case.get("settings"), "cases.yml")
-    findings = check_entries(load_folder(folder, settings, agencies), settings)
+    findings = check_reports(folder, settings, agencies)
     return [d for d in findings if d.file in (CASE_FILE, "case.meta.yml")]
 
 

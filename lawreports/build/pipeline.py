@@ -98,8 +98,17 @@ def convert(project: Project, seeds_dir: Path, out_dir: Path, force: bool = Fals
 
 
 def check(project: Project, seeds_dir: Path) -> Collected:
-    """``build_site.py check``: every finding of the folder, nothing written (no catalog either)."""
-    return collect_stage(project, seeds_dir, None, None, None)
+    """``build_site.py check``: every finding of the folder, nothing written (no catalog either). An
+    invalid agency table is reported, and the reports are still checked without it."""
+    try:
+        context = load_context(project)
+        problems: list[Diagnostic] = []
+    except AgencyTableError as err:
+        context = Context.load(project.settings, None, tables=False)
+        problems = list(err.diagnostics)
+    collected = collect(seeds_dir, context, None)
+    collected.diagnostics = sorted([*problems, *collected.diagnostics], key=_order)
+    return collected
 
 
 def generate(project: Project, force: bool = False, jobs: int | None = None,

@@ -52,10 +52,14 @@ class Context:
     key: str  #: code, tables and settings: part of every record's inputs hash
 
     @classmethod
-    def load(cls, settings: Settings, agencies_file: Path | None = None) -> Context:
-        """The tables for a run; raises AgencyTableError when the agency table is invalid."""
+    def load(cls, settings: Settings, agencies_file: Path | None = None, tables: bool = True) -> Context:
+        """The tables for a run; raises AgencyTableError when the agency table is invalid.
+        ``tables=False``: no agency table (``check`` goes on without an invalid one)."""
         parts = load_parts()
-        agencies = load_agencies(agencies_file if agencies_file is not None else Path(AGENCIES_FILE))
+        if tables:
+            agencies = load_agencies(agencies_file if agencies_file is not None else Path(AGENCIES_FILE))
+        else:
+            agencies = AgencyTable((), "-")
         stoplist = keywords.load_stoplist()
         items = [tool_fingerprint(), keywords.splitter_version(), parts.sha256, agencies.sha256,
                  json.dumps(dataclasses.asdict(settings), sort_keys=True, default=str)]
