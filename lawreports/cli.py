@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from rich.console import Console
 from rich.progress import Progress
@@ -58,7 +58,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._optionals.title = "选项"
 
-    def error(self, message: str) -> None:  # usage errors exit 2, in Chinese
+    def error(self, message: str) -> NoReturn:  # usage errors exit 2, in Chinese
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: 用法错误：{message}\n")
 
@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
 
     convert = commands.add_parser("convert", help="只把报告原文转换为 Markdown 页面", add_help=False,
-                                  description="把报告原文转换为带元数据的 Markdown 页面。退出码：0 全部成功；1 有文件失败；2 用法错误。")
+                                  description="把报告原文转换为带元数据的 Markdown 页面。"
+                                  "退出码：0 全部成功；1 有文件失败；2 用法错误。")
     convert.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     convert.add_argument("--seeds", help="报告原文所在目录（默认 seeds/，见 mkdocs.yml 的 extra.reports.seeds_dir）")
     convert.add_argument("--out", help="页面输出目录（默认 docs/reports/，见 extra.reports.reports_dir）")
@@ -87,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="同时转换的进程数（默认为本机可用的 CPU 数；1 为不并行）")
 
     check = commands.add_parser("check", help="发布前检查，不生成网站", add_help=False,
-                                description="列出督察时会发现的问题：file:line: 级别 代码: 说明。退出码：有 error 时为 1，否则为 0。")
+                                description="列出督察时会发现的问题：file:line: 级别 代码: 说明。"
+                                "退出码：有 error 时为 1，否则为 0。")
     check.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     check.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 或 json")
@@ -108,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except Exception as err:  # a bug: say so in one line, in Chinese, with what to send
-        print(f"错误：程序内部错误（{type(err).__name__}: {err}）。请把这条信息和所用的命令发给维护人员。", file=sys.stderr)
+        print(f"错误：程序内部错误（{type(err).__name__}: {err}）。"
+              "请把这条信息和所用的命令发给维护人员。", file=sys.stderr)
         return 1
 
 
@@ -128,7 +131,8 @@ def _main(argv: list[str] | None) -> int:
         if not seeds.is_dir():
             print(f"错误：找不到报告目录 {seeds}", file=sys.stderr)
             return 2
-        generation = with_progress(seeds, lambda tick: pipeline.convert(project, seeds, out, args.force, args.jobs, tick))
+        generation = with_progress(
+            seeds, lambda tick: pipeline.convert(project, seeds, out, args.force, args.jobs, tick))
         report(generation)
         return 0 if generation.ok else 1
     if args.command == "check":

@@ -21,6 +21,7 @@ import jsonschema
 import yaml
 
 from .model import Diagnostic, Overrides, Report
+from .read import ReadError, decode
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"}
@@ -116,8 +117,6 @@ _DataLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 def read_data_file(path: Path, what: str) -> tuple[Any, str]:
     """(parsed YAML, text) of an officer-edited data file; raises DataFileError naming the file."""
-    from .read import ReadError, decode
-
     name = path.name
     try:
         text, _ = decode(path.read_bytes())

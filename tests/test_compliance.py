@@ -57,7 +57,7 @@ def info(**kw) -> ReportRecord:
 
 def make(reports, findings=(), per_page=100):
     index = listings.index_reports(reports, "reports")
-    return compliance.build(index, list(findings), PARTS, per_page)
+    return compliance_pages.build(index, list(findings), PARTS, per_page)
 
 
 def test_timing_words():

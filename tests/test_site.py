@@ -29,7 +29,7 @@ from lawreports.model import Report, SourceText
 from lawreports.parts import load_parts
 from lawreports.record import ReportRecord, SourceStat
 from lawreports.settings import Settings
-from lawreports.site import listings
+from lawreports.site import home, listings
 from lawreports.site import markup as md
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def render(text: str) -> str:
 def test_report_text_is_escaped_in_listings():
     hostile = "*粗体* _斜体_ [链接](http://evil.example) <script>alert(1)</script> | &amp; {#x} `代码` 1. #"
     index = listings.index_reports([info(display_title=hostile, agency=hostile)], "reports")
-    pages = {p.uri: p.content for p in listings.listing_pages(index, Settings(owner="某<b>区</b>"), PARTS)}
+    pages = {p.uri: p.content for p in home.listing_pages(index, Settings(owner="某<b>区</b>"), PARTS)}
     for uri in ("index.md", "years/2023.md", "agencies/nan-kai-qu-si-fa-ju.md"):
         html = render(pages[uri])
         assert "<script>" not in html and "<b>" not in html, uri
@@ -143,7 +143,7 @@ def test_homophone_agencies_get_distinct_pages():
 def test_long_listings_paginate_at_page_size():
     reports = [info(agency=f"单位{i:03d}", agency_key=f"单位{i:03d}", slug=f"dan-wei-{i:03d}") for i in range(250)]
     index = listings.index_reports(reports, "reports")
-    pages = {p.uri: p.content for p in listings.listing_pages(index, Settings(), PARTS, per_page=100)}
+    pages = {p.uri: p.content for p in home.listing_pages(index, Settings(), PARTS, per_page=100)}
     assert {"years/2023.md", "years/2023/page-2.md", "years/2023/page-3.md"} <= set(pages)
     assert {"agencies/index.md", "agencies/page-2.md", "agencies/page-3.md"} <= set(pages)
     assert "agencies/page-4.md" not in pages

@@ -12,6 +12,7 @@ blocks; what needed the lines — checks, key figures — was done before the re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -249,7 +250,5 @@ class Catalog:
             return
         for path in kept:
             if path.name not in keep:
-                try:
+                with contextlib.suppress(OSError):  # a stale record is only never read
                     path.unlink()
-                except OSError:
-                    pass

@@ -108,10 +108,15 @@ def collect(seeds_dir: Path, context: Context, catalog: Catalog | None = None, j
         else:
             records.append(record)
             run.diagnostics.extend(record.findings)
-    refused = clashes(records)
-    for name, problems in sorted(refused.items()):
+    # a file that fails now keeps its last good page (see outputs): its last record still holds the
+    # page's place, so a new report of the same agency and year is refused rather than taking it
+    last_good = [last for name in run.failed if catalog is not None and (last := catalog.load(name)) is not None]
+    refused = clashes(records + last_good)
+    for name, reasons in sorted(refused.items()):
+        if name in run.failed:  # already failed, with its own reason
+            continue
         run.failed.append(name)
-        run.diagnostics.extend(problems)
+        run.diagnostics.extend(reasons)
     run.records = [r for r in records if r.source not in refused]
     run.diagnostics.extend(reuse_findings(run.records, context))
     run.diagnostics.extend(sidecar_findings(seeds_dir, files))
@@ -139,7 +144,9 @@ def _kept(path: Path, context: Context, catalog: Catalog) -> ReportRecord | None
         return None
     if context.inputs_hash(data, sidecar) != record.inputs_sha256:
         return None
-    return replace(record, stat=stat)
+    record = replace(record, stat=stat)
+    catalog.save(record)  # so the next run knows it by its size and time again, without reading it
+    return record
 
 
 # -- converting: in this process or in a pool of workers, results in file order -------------------------
@@ -193,7 +200,7 @@ def _convert(todo: list[Path], context: Context, jobs: int, run: Collected) -> I
                     for outcome in outcomes:
                         done += 1
                         yield outcome
-        except Exception:  # noqa: BLE001 - no processes here (sandbox, /dev/shm), a worker killed
+        except Exception:
             pass
     for path in todo[done:]:
         yield convert_guarded(path, context)

@@ -17,6 +17,7 @@ build writes nothing (``mkdocs serve`` would otherwise rebuild for ever).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -103,13 +104,16 @@ class OutputFiles:
                 stem = Path(owner).stem if owner else ""
                 advice = f"更正请写入 {stem}.meta.yml，" if owner else ""
                 return self._refuse(item.uri, owner, "hand-edited",
-                                    f"{self.root.name}/{item.uri} 已被手工修改，未覆盖；{advice}或确认后用 --force 覆盖")
+                                    f"{self.root.name}/{item.uri} 已被手工修改，未覆盖；"
+                                    f"{advice}或确认后用 --force 覆盖")
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temporary.write_bytes(data)
             os.replace(temporary, target)
         except OSError as err:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)  # no half-written leftover beside the page
             return self._refuse(item.uri, owner, "write-failed", f"无法写入 {item.uri}：{err.strerror or err}")
         self.current[item.uri] = [digest, owner]
         self.written.append(item.uri)
@@ -125,6 +129,8 @@ class OutputFiles:
     @staticmethod
     def _kind(uri: str, existing: bytes, before: list[str | None] | None) -> str:
         if before is not None:
+            if before[1] is not None and uri.endswith(".md") and page_kind(existing) == "foreign":
+                return "foreign"  # a report page replaced by a hand-written one: not ours any more
             return "intact" if sha256(existing) == before[0] else "edited"
         return page_kind(existing) if uri.endswith(".md") else "foreign"
 

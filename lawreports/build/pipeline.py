@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from ..model import Diagnostic
 from ..parts import load_parts
 from ..record import ReportRecord
 from ..render import render_body, render_page
-from ..site import compliance, data, insight, listings, search
+from ..site import compliance, compliance_pages, data, home, insight, listings, search
 from ..site.generated import Generated
 from .catalog import Catalog
 from .collect import Collected, collect, input_files
@@ -119,8 +119,8 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     index = listings.index_reports(records, project.reports_prefix)
     parts = load_parts()
     seen = insight.build(index, records, settings, parts.label)
-    checked = compliance.build(index, collected.diagnostics, parts, settings.page_size,
-                               rate_of=insight.figures_rate)
+    checked = compliance_pages.build(index, collected.diagnostics, parts, settings.page_size,
+                                     rate_of=insight.figures_rate)
 
     def page_body(record: ReportRecord, uri: str) -> str:
         text = data.with_downloads(render_body(record), record, uri)
@@ -133,7 +133,7 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     report_pages(records, out, project.reports_prefix, page_body)
     by_source = {r.source: r.source_sha256 for r in records}
     pages: list[Generated] = [
-        *listings.listing_pages(index, settings, parts, settings.page_size),
+        *home.listing_pages(index, settings, parts, settings.page_size),
         Generated("robots.txt", robots_txt(project.site_url)),
         *seen.pages,
         *checked.pages,
@@ -158,7 +158,7 @@ def robots_txt(site_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def page_date(meta: dict, site_date: str) -> str:
+def page_date(meta: Mapping[str, object], site_date: str) -> str:
     """The date a page is dated by in the sitemap: a report's publication (else writing) date."""
     for key in ("published", "written"):
         value = meta.get(key)

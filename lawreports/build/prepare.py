@@ -67,7 +67,7 @@ class Context:
 
     def inputs_hash(self, data: bytes, sidecar: bytes | None) -> str:
         """What a record depends on: the raw bytes, the sidecar's and :attr:`key`."""
-        return self.inputs_hash_of(sha256(data), sha256(sidecar))
+        return self.inputs_hash_of(hashlib.sha256(data).hexdigest(), sha256(sidecar))
 
     def inputs_hash_of(self, raw_sha256: str, sidecar_sha256: str | None) -> str:
         return hashlib.sha256("\n".join([raw_sha256, sidecar_sha256 or "-", self.key]).encode()).hexdigest()
@@ -124,7 +124,8 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
     overrides = load_sidecar(sidecar_file) if sidecar_bytes is not None else None
     values = overrides.values if overrides else {}
     source = source_from_bytes(path.name, data)
-    report = parse_report(source, context.parts, default_region=values.get("region") or context.settings.region)
+    region = values.get("region")
+    report = parse_report(source, context.parts, default_region=str(region) if region else context.settings.region)
     report, from_sidecar = apply_sidecar(report, overrides)
     report, identity = identify_report(report, values, overrides.path if overrides else None, context.agencies)
     if "deadline" in values:
@@ -142,8 +143,8 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
         agency_slug=identity.slug,
         agency_type=identity.type,
         index_no=report.index_no or f"{identity.slug}/{report.year or 'undated'}",
-        source_url=values.get("source_url"),
-        sidecar_note=values.get("note"),
+        source_url=_text(values.get("source_url")),
+        sidecar_note=_text(values.get("note")),
         from_sidecar=from_sidecar,
         deadline=deadline,
         findings=tuple(findings),
@@ -153,3 +154,8 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
         sidecar_sha256=sha256(sidecar_bytes),
         stat=stat,
     )
+
+
+def _text(value: object) -> str | None:
+    """A sidecar's text value (the schema admits only text for these keys), or None."""
+    return None if value is None else str(value)

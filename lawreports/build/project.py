@@ -89,5 +89,6 @@ def load_project(config_file: Path) -> Project:
         raise SettingsError(f"{config_file.name}: 应为“键: 值”的映射")
     extra = config.get("extra") or {}
     settings = settings_from_dict(extra.get("reports") if isinstance(extra, dict) else None, config_file.name)
-    return project_of(config_file, settings, str(config.get("docs_dir") or "docs"), str(config.get("site_dir") or "site"),
+    docs_dir, site_dir = str(config.get("docs_dir") or "docs"), str(config.get("site_dir") or "site")
+    return project_of(config_file, settings, docs_dir, site_dir,
                       str(config.get("site_name") or ""), config.get("site_description"), config.get("site_url"))

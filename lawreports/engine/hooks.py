@@ -70,7 +70,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
         generation = generate(project)
         for d in generation.diagnostics:
             log.log(LEVELS.get(d.severity, logging.INFO), str(d))
-        log.info(f"已转换 {len(generation.collected.records)} 份报告（{project.seeds_dir.name} → {project.reports_prefix}）")
+        count = len(generation.collected.records)
+        log.info(f"已转换 {count} 份报告（{project.seeds_dir.name} → {project.reports_prefix}）")
     try:
         _state["site_date"] = json.loads((project.docs_dir / SITE_FILE).read_text(encoding="utf-8"))["date"]
     except (OSError, ValueError, KeyError, TypeError):

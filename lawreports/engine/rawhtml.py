@@ -1,6 +1,7 @@
 """A Markdown extension: HTML this project built itself goes into the page as it is.
 
-The markers are written by :func:`lawreports.site.htmlblock.block`. Generated pages (year-over-year diffs, cards, keyword lists) and the key-figures
+The markers are written by :func:`lawreports.site.htmlblock.block`. Generated pages (year-over-year
+diffs, cards, keyword lists) and the key-figures
 table of a report page are HTML made by the project from escaped report text. Left to
 Python-Markdown, every such block is fed to its HTML parser and, inside ``markdown`` sections,
 to the inline patterns — most of the cost of those pages for nothing, since the result is the
@@ -50,5 +51,5 @@ class RawHtmlExtension(Extension):
         md.preprocessors.register(_Stash(md), "lawreports_raw_html", 26)
 
 
-def makeExtension(**kwargs) -> RawHtmlExtension:  # noqa: N802 (Python-Markdown's entry point name)
+def makeExtension(**kwargs: object) -> RawHtmlExtension:
     return RawHtmlExtension(**kwargs)

@@ -92,29 +92,24 @@ class Compliance:
 NOT_RAW_FILES = (".yml", ".yaml")
 
 
-def build(
+def rows(
     index: SiteIndex,
     findings: Sequence[Diagnostic],
     parts: PartTable,
-    per_page: int = 100,
     rate_of: Callable[[ReportRecord], float | None] = lambda record: None,
 ) -> Compliance:
-    """The rows (one per published report) and every page of the 合规概览. ``findings``: every
-    finding of the seeds folder (published reports, clashes, reuse, files that failed)."""
-    from .compliance_pages import overview_pages  # here: compliance_pages imports this module
-
+    """The rows, one per published report (the pages: :func:`lawreports.site.compliance_pages.build`).
+    ``findings``: every finding of the seeds folder (published reports, clashes, reuse, failed files)."""
     grouped = findings_by_file(findings)
     required = parts.required_keys
-    rows = []
+    checked = []
     for record in index.reports:
         found = tuple(grouped.get(record.source, ()))
-        rows.append(ReportCheck(record, index.report_uri(record), found, scorecard(found),
+        checked.append(ReportCheck(record, index.report_uri(record), found, scorecard(found),
                                 timeliness(record.report, record.deadline), rate_of(record), required))
     published = {r.source for r in index.reports}
     failed = {d.file for d in findings if not d.file.endswith(NOT_RAW_FILES)} - published
-    result = Compliance(rows, list(findings), len(published) + len(failed), required)
-    result.pages = overview_pages(result, index, parts, max(1, per_page))
-    return result
+    return Compliance(checked, list(findings), len(published) + len(failed), required)
 
 
 # ---------------------------------------------------------------------------------------------

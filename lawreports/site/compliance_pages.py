@@ -21,10 +21,11 @@ every other generated page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..checks import SEVERITIES, Timeliness
+from ..model import Diagnostic
 from . import charts, htmlblock
 from . import markup as md
 from .compliance import (
@@ -39,6 +40,9 @@ from .compliance import (
     _e,
     timing_class,
     timing_text,
+)
+from .compliance import (
+    rows as compliance_rows,
 )
 from .generated import Generated
 from .listings import SiteIndex, _pager, _pages, pinyin_key, year_label
@@ -266,3 +270,12 @@ def charts_markdown(svgs: dict[str, tuple[str, str, str]], uri: str) -> str:
         parts.append(htmlblock.block(f'<figure class="compliance-chart">\n{svg}\n</figure>'))
         parts.append((md.text(note) + " " if note else "") + f"下载：{download}\n{{: .compliance-chart-note }}\n")
     return "\n".join(parts)
+
+
+def build(index: SiteIndex, findings: Sequence[Diagnostic], parts: PartTable, per_page: int = 100,
+          rate_of: Callable[[ReportRecord], float | None] = lambda record: None) -> Compliance:
+    """The rows (:func:`lawreports.site.compliance.rows`, one per published report) and every page of
+    the 合规概览."""
+    result = compliance_rows(index, findings, parts, rate_of)
+    result.pages = overview_pages(result, index, parts, max(1, per_page))
+    return result

@@ -10,9 +10,19 @@ from typing import TYPE_CHECKING
 
 from . import markup as md
 from .generated import Generated
-from .listings import LATEST, PER_PAGE, SiteIndex, report_order, year_label, year_uri
+from .listings import (
+    LATEST,
+    PER_PAGE,
+    SiteIndex,
+    agency_pages,
+    report_order,
+    year_label,
+    year_pages,
+    year_uri,
+)
 
 if TYPE_CHECKING:
+    from ..parts import PartTable
     from ..settings import Settings
 
 
@@ -140,3 +150,8 @@ def _undated_section(index: SiteIndex, uri: str) -> list[str]:
         years = md.link("按年度", uri, "years/index.md")
         lines.append(f"（仅列出前 {PER_PAGE} 份，其余见{years}中各年度的报告列表。）\n")
     return lines
+
+
+def listing_pages(index: SiteIndex, settings: Settings, parts: PartTable, per_page: int = PER_PAGE) -> list[Generated]:
+    """The home page and every 按年度 and 按单位 page, in a fixed order."""
+    return [home_page(index, settings), *year_pages(index, parts, per_page), *agency_pages(index, parts, per_page)]

@@ -32,7 +32,6 @@ from .generated import Generated
 
 if TYPE_CHECKING:
     from ..parts import PartTable
-    from ..settings import Settings
 
 #: Rows per listing page.
 PER_PAGE = 100
@@ -341,12 +340,6 @@ def agency_pages(index: SiteIndex, parts: PartTable, per_page: int = PER_PAGE) -
         )
     return out
 
-
-def listing_pages(index: SiteIndex, settings: Settings, parts: PartTable, per_page: int = PER_PAGE) -> list[Generated]:
-    """The home page and every 按年度 and 按单位 page, in a fixed order."""
-    from .home import home_page  # here: home.py imports this module
-
-    return [home_page(index, settings), *year_pages(index, parts, per_page), *agency_pages(index, parts, per_page)]
 
 
 def report_links(index: SiteIndex, record: ReportRecord) -> str:
