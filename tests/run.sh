@@ -23,4 +23,8 @@ if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; 
   npm install --no-audit --no-fund --silent
 fi
 
+# Lint and types first: ruff and mypy with the project's configuration (pyproject.toml).
+.venv/bin/ruff check lawreports build_site.py
+.venv/bin/mypy
+
 exec .venv/bin/python -m pytest "$@"

@@ -1,25 +1,32 @@
-"""The folder stage (convert.py) and identity (identity.py, agencies.yml), in process.
+"""The folder stage (lawreports.build: collect, outputs, pipeline.convert) and identity (identity.py,
+agencies.yml), in process.
 
 Every row of issue #3's input table, the agency table, duplicates, the hand-edit guard and
-``force``, removal, incremental conversion and determinism. Inputs are built in ``tmp_path`` from
-the repository's own seeds.
+``force``, removal, incremental conversion (by the catalog) and determinism. Inputs are built in
+``tmp_path`` from the repository's own seeds.
 """
 
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import os
 import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawreports import convert as convert_module
-from lawreports.convert import ConvertRun, convert_all, read_front_matter
+from lawreports import render
+from lawreports.build import outputs as outputs_module
+from lawreports.build import pipeline
+from lawreports.build import prepare as prepare_module
+from lawreports.build.catalog import Catalog
+from lawreports.build.project import project_of
 from lawreports.identity import (
     AgencyTableError,
     agency_key,
@@ -28,7 +35,9 @@ from lawreports.identity import (
     region_units,
     slugify,
 )
+from lawreports.model import Diagnostic
 from lawreports.parts import load_parts
+from lawreports.record import ReportRecord
 from lawreports.render import content_hash
 from lawreports.settings import Settings
 
@@ -54,17 +63,68 @@ def all_seeds(tmp_path: Path) -> Path:
     return make_seeds(tmp_path, {name: path.read_bytes() for name, path in SEEDS.items()})
 
 
-def run_convert(seeds: Path, out: Path, settings: Settings | None = None, **kw) -> ConvertRun:
-    kw.setdefault("agencies_file", AGENCIES)
-    return convert_all(seeds, out, settings or Settings(), **kw)
+@dataclass
+class Run:
+    """One ``pipeline.convert`` under the names these tests read."""
+
+    generation: pipeline.Generation
+
+    @property
+    def ok(self) -> bool:
+        return self.generation.ok
+
+    @property
+    def failed(self) -> list[str]:
+        return self.generation.failed
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.generation.diagnostics
+
+    @property
+    def written(self) -> list[str]:  #: files (re)written, below the output folder
+        return self.generation.outputs.written if self.generation.outputs else []
+
+    @property
+    def removed(self) -> list[str]:
+        return self.generation.outputs.removed if self.generation.outputs else []
+
+    @property
+    def unchanged(self) -> int:  #: files left as they were
+        return self.generation.outputs.unchanged if self.generation.outputs else 0
+
+    @property
+    def records(self) -> dict[str, ReportRecord]:  #: source → the record published
+        return {r.source: r for r in self.generation.collected.records}
+
+
+def run_convert(seeds: Path, out: Path, settings: Settings | None = None, agencies_file: Path = AGENCIES,
+                force: bool = False) -> Run:
+    """``build_site.py convert --seeds seeds --out out``, in this process (jobs=1)."""
+    project = project_of(ROOT / "mkdocs.yml", settings or Settings(), "docs", "site")
+    project = replace(project, agencies_file=agencies_file)
+    return Run(pipeline.convert(project, seeds, out, force=force, jobs=1))
+
+
+def read_front_matter(path: Path) -> dict | None:
+    """A page's front matter, or None (none, or not valid YAML)."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 3)
+    try:
+        matter = yaml.safe_load(text[4: end + 1]) if end > 0 else None
+    except yaml.YAMLError:
+        return None
+    return matter if isinstance(matter, dict) else None
 
 
 def pages(out: Path) -> dict[str, tuple[dict, Path]]:
-    """source → (front matter, path) of every page in ``out``."""
+    """source → (front matter, path) of every report page in ``out``."""
     found = {}
     for path in sorted(out.rglob("*.md")):
-        matter, _ = read_front_matter(path)
-        if matter:
+        matter = read_front_matter(path)
+        if matter and "source" in matter:
             found[matter["source"]] = (matter, path)
     return found
 
@@ -73,8 +133,12 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def errors(run: ConvertRun, file: str) -> list:
+def errors(run: Run, file: str) -> list:
     return [d for d in run.diagnostics if d.file == file and d.severity == "error"]
+
+
+def codes(record: ReportRecord) -> set[str]:
+    return {d.code for d in record.findings}
 
 
 # -- accepted input: converted, exit 0 ---------------------------------------------------------------
@@ -99,7 +163,7 @@ def plain_page(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("plain")
     run = run_convert(make_seeds(tmp, {S002: text_of(S002)}), tmp / "out")
     assert run.ok
-    return pages(tmp / "out")[S002][0]
+    return {"matter": pages(tmp / "out")[S002][0], "record": run.records[S002]}
 
 
 @pytest.mark.parametrize("variant", sorted(_variants()))
@@ -109,10 +173,11 @@ def test_every_accepted_encoding_and_line_ending_converts_the_same(tmp_path: Pat
     assert run.ok and not run.failed
     matter = pages(tmp_path / "out")[S002][0]
     for key in ("title", "agency", "agency_key", "region", "year", "written", "sections", "parts"):
-        assert matter[key] == plain_page[key], key
+        assert matter[key] == plain_page["matter"][key], key
     # line numbers are lines of the raw file, whatever ends them (CR-only files count CRs)
-    assert matter["warnings"] == plain_page["warnings"]
-    assert any(w["line"] == 17 and w["code"] == "unnumbered-heading" for w in matter["warnings"])
+    findings = run.records[S002].findings
+    assert findings == plain_page["record"].findings
+    assert any(w.line == 17 and w.code == "unnumbered-heading" for w in findings)
 
 
 def test_a_5_mb_report_converts(tmp_path: Path):
@@ -136,7 +201,7 @@ def test_a_report_without_headings_is_one_body_with_null_parts_and_a_warning(tmp
     matter, path = pages(tmp_path / "out")["flat.txt"]
     assert matter["sections"] == []
     assert matter["parts"] == dict.fromkeys(("measures", "shortcomings", "leadership", "plans", "other"))
-    assert "no-headings" in {w["code"] for w in matter["warnings"]}
+    assert "no-headings" in codes(run.records["flat.txt"])
     assert "全年办理行政复议案件十件" in path.read_text(encoding="utf-8")
 
 
@@ -147,8 +212,8 @@ BAD_INPUTS = {
     "empty": (b"", "empty"),
     "whitespace-only": (" \r\n\t\n\u3000\n".encode("utf-8"), "empty"),
     "binary": (bytes(range(256)) * 16, None),
-    "undecodable": ("南开区司法局2023年度报告\n正文".encode("utf-8") + b"\x80\xff\x80\n", "undecodable"),
-    "c0-control": ("标题\n正文\x01正文\n".encode("utf-8"), "bad-character"),
+    "undecodable": ("南开区司法局2023年度报告\n正文".encode() + b"\x80\xff\x80\n", "undecodable"),
+    "c0-control": ("标题\n正文\x01正文\n".encode(), "bad-character"),
     "replacement-char": ("标题\n正文\ufffd正文\n".encode("utf-8"), "bad-character"),
     "private-use": ("标题\n正文\ue123正文\n".encode("utf-8"), "bad-character"),
     "title-only": (TITLE_ONLY.encode("utf-8"), "no-body"),
@@ -191,14 +256,14 @@ def test_formats_not_read_are_named(tmp_path: Path, suffix):
 
 
 def test_an_unexpected_exception_is_an_internal_error_naming_the_file(tmp_path: Path, monkeypatch):
-    real = convert_module.parse_report
+    real = prepare_module.parse_report
 
     def flaky(source, *args, **kwargs):
         if source.name == S002:
             raise RuntimeError("boom")
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(convert_module, "parse_report", flaky)
+    monkeypatch.setattr(prepare_module, "parse_report", flaky)
     run = run_convert(all_seeds(tmp_path), tmp_path / "out")
     assert run.failed == [S002]
     (error,) = errors(run, S002)
@@ -238,13 +303,15 @@ def test_front_matter_records_the_fields_from_the_sidecar_and_differences(tmp_pa
     run = run_convert(seeds, tmp_path / "out")
     assert run.ok
     matter, path = pages(tmp_path / "out")[S004]
-    assert matter["from_sidecar"] == ["agency", "source_url", "year"]
+    record = run.records[S004]
+    assert record.from_sidecar == ("agency", "source_url", "year")
+    assert Catalog(tmp_path / "out").load(S004) == record  # kept as made
     assert matter["year"] == 2022 and path.parent.name == "2022"
     assert matter["source_url"] == "https://www.tjnk.gov.cn/sfj/2023.html"
     infos = [d for d in run.diagnostics if d.code == "sidecar-differs"]
     assert len(infos) == 1 and infos[0].severity == "info" and infos[0].file == S004
     assert "2022" in infos[0].message and "2023" in infos[0].message and f"{stem}.meta.yml" in infos[0].message
-    assert "sidecar-differs" in {w["code"] for w in matter["warnings"]}
+    assert "sidecar-differs" in codes(record)
 
 
 def test_sidecar_agency_key_and_slug_set_the_identity(tmp_path: Path):
@@ -254,7 +321,8 @@ def test_sidecar_agency_key_and_slug_set_the_identity(tmp_path: Path):
     assert run.ok
     matter, path = pages(tmp_path / "out")[S004]
     assert path == tmp_path / "out" / "2023" / "nk-sfj.md"
-    assert matter["agency_slug"] == "nk-sfj" and matter["from_sidecar"] == ["slug"]
+    assert matter["agency_key"] == "南开区司法局"
+    assert run.records[S004].agency_slug == "nk-sfj" and run.records[S004].from_sidecar == ("slug",)
     assert any(d.code == "sidecar-differs" and "nan-kai-qu-si-fa-ju" in d.message for d in run.diagnostics)
 
 
@@ -279,7 +347,7 @@ def test_the_agency_table_of_the_repository_is_valid_and_knows_every_seed(tmp_pa
     for name, (matter, _) in pages(tmp_path / "out").items():
         known = table.find(matter["agency_key"])
         assert known is not None, name
-        assert matter["agency_slug"] == known.url_slug
+        assert run.records[name].agency_slug == known.url_slug
         assert matter["region"] == known.region
     dongli = pages(tmp_path / "out")[S002][0]
     assert dongli["agency"] == "区政府办公室"  # as the report names it
@@ -297,9 +365,12 @@ def test_an_alias_and_the_canonical_name_in_two_years_are_one_agency(tmp_path: P
     a, b = found["a_2024.txt"][0], found["b_2023.txt"][0]
     assert (a["agency"], b["agency"]) == ("南开区投资促进局", "投促局")
     assert a["agency_key"] == b["agency_key"] == "南开区投资促进局"
-    assert a["agency_slug"] == b["agency_slug"] == "nan-kai-qu-tou-zi-cu-jin-ju"
+    slugs = {run.records[name].agency_slug for name in ("a_2024.txt", "b_2023.txt")}
+    assert slugs == {"nan-kai-qu-tou-zi-cu-jin-ju"}
     assert (a["year"], b["year"]) == (2024, 2023)
-    assert b["region"] == "天津市南开区" and b["inferred"]["region"] == "agencies.yml: 南开区投资促进局"
+    kept = Catalog(tmp_path / "out").load("b_2023.txt")
+    assert kept is not None and kept.report.inferred["region"] == "agencies.yml: 南开区投资促进局"
+    assert b["region"] == "天津市南开区"
     assert found["b_2023.txt"][1] == tmp_path / "out" / "2023" / "nan-kai-qu-tou-zi-cu-jin-ju.md"
 
 
@@ -314,16 +385,20 @@ def test_agencies_not_in_the_table_get_a_key_from_name_and_region(tmp_path: Path
 
 
 def test_a_missing_table_is_an_empty_one(tmp_path: Path):
-    run = run_convert(make_seeds(tmp_path, {S004: text_of(S004)}), tmp_path / "out", agencies_file=tmp_path / "none.yml")
+    seeds = make_seeds(tmp_path, {S004: text_of(S004)})
+    run = run_convert(seeds, tmp_path / "out", agencies_file=tmp_path / "none.yml")
     assert run.ok
 
 
-def test_the_default_table_is_agencies_yml_in_the_working_directory(tmp_path: Path, monkeypatch):
+def test_the_default_table_is_agencies_yml_beside_the_site_configuration(tmp_path: Path, monkeypatch):
     (tmp_path / "agencies.yml").write_text(
-        "agencies:\n  - name: 南开区司法局\n    region: 天津市南开区\n    type: department\n    slug: nksfj\n", encoding="utf-8")
+        "agencies:\n  - name: 南开区司法局\n    region: 天津市南开区\n    type: department\n    slug: nksfj\n",
+        encoding="utf-8")
     seeds = make_seeds(tmp_path, {S004: text_of(S004)})
-    monkeypatch.chdir(tmp_path)
-    run = convert_all(seeds, tmp_path / "out", Settings())
+    monkeypatch.chdir(ROOT)  # not the working directory's table
+    project = project_of(tmp_path / "mkdocs.yml", Settings(), "docs", "site")
+    assert project.agencies_file == tmp_path / "agencies.yml"
+    run = Run(pipeline.convert(project, seeds, tmp_path / "out", jobs=1))
     assert run.ok
     assert (tmp_path / "out" / "2023" / "nksfj.md").is_file()
 
@@ -331,11 +406,15 @@ def test_the_default_table_is_agencies_yml_in_the_working_directory(tmp_path: Pa
 @pytest.mark.parametrize(
     "table, code, words",
     [
-        ("agencies:\n  - name: 南开区司法局\n    type: department\n    colour: red\n", "agencies-unknown-key", ["colour", "agencies[0].colour"]),
-        ("agencies:\n  - name: 南开区司法局\n    type: bureau\n", "agencies-bad-value", ["agencies[0].type", "government"]),
+        ("agencies:\n  - name: 南开区司法局\n    type: department\n    colour: red\n", "agencies-unknown-key",
+         ["colour", "agencies[0].colour"]),
+        ("agencies:\n  - name: 南开区司法局\n    type: bureau\n", "agencies-bad-value",
+         ["agencies[0].type", "government"]),
         ("agencies:\n  - type: department\n", "agencies-missing-key", ["agencies[0]", "name"]),
-        ("agencies:\n  - name: 南开区司法局\n    type: department\n    slug: Nan Kai\n", "agencies-bad-value", ["agencies[0].slug"]),
-        ("agencies:\n  - name: 南开区司法局\n    type: department\n    aliases: 区司法局\n", "agencies-bad-value", ["agencies[0].aliases"]),
+        ("agencies:\n  - name: 南开区司法局\n    type: department\n    slug: Nan Kai\n", "agencies-bad-value",
+         ["agencies[0].slug"]),
+        ("agencies:\n  - name: 南开区司法局\n    type: department\n    aliases: 区司法局\n", "agencies-bad-value",
+         ["agencies[0].aliases"]),
         ("agencies: [\n", "agencies-yaml", ["YAML"]),
         ("agency:\n  - name: x\n", "agencies-unknown-key", ["agency"]),
     ],
@@ -445,7 +524,8 @@ def test_slugify():
 
 
 def test_two_reports_of_one_agency_and_year_are_both_named_and_neither_written(tmp_path: Path):
-    seeds = make_seeds(tmp_path, {S000: text_of(S000), "000_copy.txt": text_of(S000) + "\n补充。\n", S004: text_of(S004)})
+    copy = text_of(S000) + "\n补充。\n"
+    seeds = make_seeds(tmp_path, {S000: text_of(S000), "000_copy.txt": copy, S004: text_of(S004)})
     run = run_convert(seeds, tmp_path / "out")
     assert not run.ok and sorted(run.failed) == sorted([S000, "000_copy.txt"])
     for name in (S000, "000_copy.txt"):
@@ -492,13 +572,13 @@ def test_a_hand_edited_page_is_never_overwritten_without_force(tmp_path: Path):
     rel = page.relative_to(out).as_posix()
     assert error.code == "hand-edited" and rel in error.message and "--force" in error.message
     assert page.read_text(encoding="utf-8") == edited
-    assert [p for p in run.written] == [pages(out)[S000][1].relative_to(out).as_posix()]  # the others are written
-    assert S004 in {p.source for p in run.pages}  # the edited page stays published
+    assert run.written == [pages(out)[S000][1].relative_to(out).as_posix()]  # the others are written
+    assert pages(out)[S004][1] == page  # the edited page stays published
 
     run = run_convert(seeds, out, force=True)
     assert run.ok and rel in run.written
     text = page.read_text(encoding="utf-8")
-    assert "（已核对）" not in text and read_front_matter(page)[0]["content_sha256"] == content_hash(text)
+    assert "（已核对）" not in text and read_front_matter(page)["content_sha256"] == content_hash(text)
 
 
 def test_a_page_whose_front_matter_was_broken_by_hand_is_still_guarded(tmp_path: Path):
@@ -527,7 +607,8 @@ def test_a_hand_written_page_is_never_touched(tmp_path: Path):
         (seeds / name).unlink()
     run = run_convert(seeds, out)
     assert note.is_file() and squatter.is_file()
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == ["2023/nan-kai-qu-si-fa-ju.md", "2023/说明.md"]
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    assert left == ["2023/nan-kai-qu-si-fa-ju.md", "2023/说明.md"]
 
 
 def test_a_removed_seed_removes_its_page_only_if_generated_and_untouched(tmp_path: Path):
@@ -576,13 +657,13 @@ def test_a_page_that_moves_leaves_no_stale_copy(tmp_path: Path):
 @pytest.fixture
 def parse_calls(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = convert_module.parse_report
+    real = prepare_module.parse_report
 
     def counting(source, *args, **kwargs):
         calls.append(source.name)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(convert_module, "parse_report", counting)
+    monkeypatch.setattr(prepare_module, "parse_report", counting)  # prepare imports it by name
     return calls
 
 
@@ -603,29 +684,42 @@ def test_a_second_run_with_nothing_changed_rewrites_nothing(tmp_path: Path, pars
     second = run_convert(seeds, out)
     assert second.ok
     assert second.written == [] and second.removed == []
-    assert sorted(second.unchanged) == sorted(first.written)
+    assert second.unchanged == len(first.written)
     assert parse_calls == []  # not even parsed
     assert snapshot(out) == before
     assert {p.as_posix(): p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
-    # the same findings are reported, and the same pages listed
+    # the same findings are reported, and the same records (from the catalog) published
     assert second.diagnostics == first.diagnostics
-    assert second.pages == first.pages
+    assert second.generation.collected.records == first.generation.collected.records
+    assert second.generation.collected.converted == 0
 
 
-def test_force_re_renders_but_writes_only_what_differs(tmp_path: Path, parse_calls):
+def test_a_touched_but_unchanged_raw_file_is_not_parsed_and_read_once(tmp_path: Path, parse_calls):
+    seeds, out = all_seeds(tmp_path), tmp_path / "out"
+    run_convert(seeds, out)
+    parse_calls.clear()
+    os.utime(seeds / S002, ns=(10**18, 10**18))  # a checkout or a copy: same bytes, other time
+    run = run_convert(seeds, out)
+    assert run.ok and parse_calls == [] and run.written == []
+    kept = Catalog(out).load(S002)
+    assert kept is not None and kept.stat == prepare_module.stat_of(seeds / S002)  # known by its time again
+
+
+def test_force_only_lifts_the_hand_edit_guard_nothing_unchanged_is_parsed_or_written(tmp_path: Path, parse_calls):
     seeds, out = all_seeds(tmp_path), tmp_path / "out"
     run_convert(seeds, out)
     parse_calls.clear()
     run = run_convert(seeds, out, force=True)
-    assert sorted(parse_calls) == sorted(SEEDS)
-    assert run.written == [] and run.removed == []
+    assert parse_calls == []
+    assert run.ok and run.written == [] and run.removed == []
 
 
 def test_a_changed_sidecar_re_renders_only_its_report(tmp_path: Path, parse_calls):
     seeds, out = all_seeds(tmp_path), tmp_path / "out"
     run_convert(seeds, out)
     parse_calls.clear()
-    (seeds / f"{S000[:-4]}.meta.yml").write_text("source_url: https://www.tjnk.gov.cn/yjs/2023.html\n", encoding="utf-8")
+    sidecar = "source_url: https://www.tjnk.gov.cn/yjs/2023.html\n"
+    (seeds / f"{S000[:-4]}.meta.yml").write_text(sidecar, encoding="utf-8")
     run = run_convert(seeds, out)
     assert parse_calls == [S000]
     assert run.written == [pages(out)[S000][1].relative_to(out).as_posix()]
@@ -647,7 +741,8 @@ def test_a_changed_agency_table_re_renders_everything(tmp_path: Path, parse_call
     table.write_bytes(AGENCIES.read_bytes())
     run_convert(seeds, out, agencies_file=table)
     parse_calls.clear()
-    table.write_text(AGENCIES.read_text(encoding="utf-8").replace("slug: nan-kai-qu-si-fa-ju", "slug: nk-sfj"), encoding="utf-8")
+    changed = AGENCIES.read_text(encoding="utf-8").replace("slug: nan-kai-qu-si-fa-ju", "slug: nk-sfj")
+    table.write_text(changed, encoding="utf-8")
     run = run_convert(seeds, out, agencies_file=table)
     assert run.ok and sorted(parse_calls) == sorted(SEEDS)
     assert (out / "2023" / "nk-sfj.md").is_file() and not (out / "2023" / "nan-kai-qu-si-fa-ju.md").exists()
@@ -658,7 +753,7 @@ def test_a_changed_part_table_re_renders_everything(tmp_path: Path, parse_calls,
     run_convert(seeds, out)
     parse_calls.clear()
     changed = replace(load_parts(), sha256="0" * 64)
-    monkeypatch.setattr(convert_module, "load_parts", lambda: changed)
+    monkeypatch.setattr(prepare_module, "load_parts", lambda: changed)
     run = run_convert(seeds, out)
     assert run.ok and sorted(parse_calls) == sorted(SEEDS)
 
@@ -667,25 +762,25 @@ def test_a_new_tool_version_re_renders_and_rewrites_everything(tmp_path: Path, p
     seeds, out = all_seeds(tmp_path), tmp_path / "out"
     run_convert(seeds, out)
     parse_calls.clear()
-    monkeypatch.setattr(convert_module, "tool_version", lambda: "9.9.9")
+    monkeypatch.setattr(prepare_module, "tool_fingerprint", lambda: "9.9.9+code")
+    monkeypatch.setattr(render, "GENERATOR", "lawreports 9.9.9")
     run = run_convert(seeds, out)
     assert run.ok and sorted(parse_calls) == sorted(SEEDS)
-    assert len(run.written) == len(SEEDS)  # inputs_sha256 names the version
+    assert len(run.written) == len(SEEDS)  # every page names the generator's version
+    assert all(matter["generator"] == "lawreports 9.9.9" for matter, _ in pages(out).values())
 
 
 def test_changed_code_re_renders_everything_but_rewrites_only_what_differs(tmp_path: Path, parse_calls, monkeypatch):
     seeds, out = all_seeds(tmp_path), tmp_path / "out"
     run_convert(seeds, out)
-    assert (out / convert_module.STAMP).read_text(encoding="utf-8").strip() == convert_module.tool_fingerprint()
     parse_calls.clear()
-    monkeypatch.setattr(convert_module, "tool_fingerprint", lambda: "0.1.0+other-code")
+    monkeypatch.setattr(prepare_module, "tool_fingerprint", lambda: "0.1.0+other-code")
     run = run_convert(seeds, out)
     assert run.ok and sorted(parse_calls) == sorted(SEEDS)
     assert run.written == []  # same output: the pages do not depend on the code's bytes
-    assert (out / convert_module.STAMP).read_text(encoding="utf-8") == "0.1.0+other-code\n"
     parse_calls.clear()
     run_convert(seeds, out)
-    assert parse_calls == []
+    assert parse_calls == []  # the catalog now holds records of this code
 
 
 def test_a_changed_default_region_re_renders_everything(tmp_path: Path, parse_calls):
@@ -711,15 +806,32 @@ def test_the_same_input_gives_byte_identical_pages(tmp_path: Path):
     assert snapshot(first) == snapshot(second)
 
 
-def test_an_unexpected_exception_while_writing_costs_only_that_page(tmp_path: Path, monkeypatch):
-    real = convert_module._write_if_changed
+def test_a_write_failure_costs_only_that_page(tmp_path: Path, monkeypatch):
+    real = os.replace
 
-    def flaky(target, page, run, rel):
-        if "nan-kai-qu-si-fa-ju" in rel:
+    def flaky(source, target):
+        if "nan-kai-qu-si-fa-ju" in str(target):
+            raise PermissionError(13, "Permission denied")
+        return real(source, target)
+
+    monkeypatch.setattr(outputs_module.os, "replace", flaky)
+    run = run_convert(all_seeds(tmp_path), tmp_path / "out")
+    assert run.failed == [S004]
+    (error,) = errors(run, S004)
+    assert error.code == "write-failed" and "Permission denied" in error.message
+    assert set(pages(tmp_path / "out")) == set(SEEDS) - {S004}
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_an_unexpected_exception_while_rendering_costs_only_that_page(tmp_path: Path, monkeypatch):
+    real = pipeline.render_page
+
+    def flaky(record, url, body=None):
+        if record.source == S004:
             raise ValueError("disk says no")
-        return real(target, page, run, rel)
+        return real(record, url, body)
 
-    monkeypatch.setattr(convert_module, "_write_if_changed", flaky)
+    monkeypatch.setattr(pipeline, "render_page", flaky)
     run = run_convert(all_seeds(tmp_path), tmp_path / "out")
     assert run.failed == [S004]
     (error,) = errors(run, S004)
@@ -731,7 +843,7 @@ def test_a_write_failure_is_named(tmp_path: Path, monkeypatch):
     def refuse(source, target):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(convert_module.os, "replace", refuse)
+    monkeypatch.setattr(outputs_module.os, "replace", refuse)
     run = run_convert(make_seeds(tmp_path, {S004: text_of(S004)}), tmp_path / "out")
     assert run.failed == [S004]
     (error,) = errors(run, S004)
@@ -744,7 +856,8 @@ def test_a_new_report_does_not_take_the_page_of_one_that_failed(tmp_path: Path):
     _, page = pages(out)[S004]
     before = page.read_bytes()
     (seeds / S004).write_bytes(b"")  # now fails ...
-    (seeds / "004_resent.txt").write_text(text_of(S004) + "\n补充。\n", encoding="utf-8")  # ... and this one would take its page
+    # ... and this one would take its page
+    (seeds / "004_resent.txt").write_text(text_of(S004) + "\n补充。\n", encoding="utf-8")
     run = run_convert(seeds, out)
     assert sorted(run.failed) == sorted([S004, "004_resent.txt"])
     (error,) = errors(run, "004_resent.txt")
@@ -754,11 +867,12 @@ def test_a_new_report_does_not_take_the_page_of_one_that_failed(tmp_path: Path):
 
 def test_prepare_gives_check_the_same_report_and_identity(tmp_path: Path):
     seeds = make_seeds(tmp_path, {S002: text_of(S002), f"{S002[:-4]}.meta.yml": "deadline: 2024-03-31\n"})
-    context = convert_module.Context.load(Settings(), AGENCIES)
-    prepared = convert_module.prepare(seeds / S002, context)
-    assert prepared.identity.key == "东丽区人民政府办公室" and prepared.identity.type == "department"
-    assert prepared.report.region == "天津市东丽区"
-    assert prepared.values == {"deadline": "2024-03-31"} and prepared.from_sidecar == ("deadline",)
+    context = prepare_module.Context.load(Settings(), AGENCIES)
+    record = prepare_module.prepare(seeds / S002, context)
+    assert record.agency_key == "东丽区人民政府办公室" and record.agency_type == "department"
+    assert record.report.region == "天津市东丽区"
+    assert record.deadline == dt.date(2024, 3, 31) and record.from_sidecar == ("deadline",)
+    assert record.report.source.lines == ()  # later stages never see the raw lines
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -768,8 +882,8 @@ def test_no_input_escapes_as_an_exception(data):
     with tempfile.TemporaryDirectory() as tmp:
         seeds = make_seeds(Path(tmp), {S004: text_of(S004), "any.txt": data})
         run = run_convert(seeds, Path(tmp) / "out")
-        assert S004 in {p.source for p in run.pages}
-        converted = "any.txt" in {p.source for p in run.pages}
+        assert S004 in run.records
+        converted = "any.txt" in run.records
         assert converted or errors(run, "any.txt") or "any.txt" in run.failed
         assert not any(d.code == "internal-error" for d in run.diagnostics), run.diagnostics
 
@@ -781,4 +895,11 @@ def test_broken_word_and_pdf_files_are_named_the_others_converted(tmp_path: Path
     assert not run.ok
     (error,) = errors(run, f"report{suffix}")
     assert error.code == "broken-file"
-    assert len(run.pages) == 1
+    assert list(run.records) == [S000]
+
+
+def test_a_folder_of_only_bad_files_names_them(tmp_path: Path):
+    run = run_convert(make_seeds(tmp_path, {"bad.txt": b""}), tmp_path / "out")
+    assert not run.ok and run.failed == ["bad.txt"]
+    (error,) = errors(run, "bad.txt")
+    assert error.code == "empty"

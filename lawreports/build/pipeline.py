@@ -25,7 +25,7 @@ from ..render import render_body, render_page
 from ..site import compliance, compliance_pages, data, home, insight, listings, search
 from ..site.generated import Generated
 from .catalog import Catalog
-from .collect import Collected, collect, input_files
+from .collect import Collected, collect, input_files, internal_error
 from .outputs import OutputFiles
 from .prepare import Context
 from .project import Project
@@ -78,7 +78,12 @@ def report_pages(records: Iterable[ReportRecord], out: OutputFiles, prefix: str,
     for record in records:
         uri = f"{prefix}/{record.path}" if prefix else record.path
         url = f"{prefix}/{record.url}" if prefix else record.url
-        text = render_page(record, url, body(record, uri) if body else None)
+        try:
+            text = render_page(record, url, body(record, uri) if body else None)
+        except Exception as err:  # a bug must cost this page only (its last good one stays), never the build
+            out.diagnostics.append(internal_error(record.source, err))
+            out.refused.add(record.source)
+            continue
         out.put(Generated(uri, text), owner=record.source)
 
 
@@ -86,7 +91,7 @@ def convert(project: Project, seeds_dir: Path, out_dir: Path, force: bool = Fals
             progress: Callable[[str], None] | None = None) -> Generation:
     """``build_site.py convert``: the report pages alone, into ``out_dir`` (the catalog beside them)."""
     collected = collect_stage(project, seeds_dir, Catalog(out_dir), jobs, progress)
-    generation = Generation(collected)
+    generation = Generation(collected, diagnostics=list(collected.diagnostics))
     if not collected.records and not out_dir.exists():
         return generation
     out = OutputFiles(out_dir, force)
