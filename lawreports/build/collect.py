@@ -134,7 +134,8 @@ def _kept(path: Path, context: Context, catalog: Catalog) -> ReportRecord | None
         stat = stat_of(path)
     except OSError:
         return None
-    if stat == record.stat and context.inputs_hash_of(record.source_sha256, record.sidecar_sha256) == record.inputs_sha256:
+    same_inputs = context.inputs_hash_of(record.source_sha256, record.sidecar_sha256) == record.inputs_sha256
+    if stat == record.stat and same_inputs:
         return record
     try:  # touched but perhaps not changed (a checkout, a copy): compare the bytes
         data = path.read_bytes()
@@ -241,15 +242,20 @@ def clashes(records: list[ReportRecord]) -> dict[str, list[Diagnostic]]:
     for slug, agencies in sorted(by_slug.items()):
         if len(agencies) > 1:
             items = [r for group in agencies.values() for r in group]
-            names = "、".join(f"{key}（{'、'.join(sorted(r.source for r in group))}）" for key, group in sorted(agencies.items()))
-            flag(items, "slug-collision",
-                 f"不同单位的网址名相同（{slug}）：{names}；均未发布，请在 agencies.yml 或 .meta.yml 中为其设置不同的 slug")
+            names = "、".join(f"{key}（{_sources(group)}）" for key, group in sorted(agencies.items()))
+            flag(items, "slug-collision", f"不同单位的网址名相同（{slug}）：{names}；均未发布，"
+                 "请在 agencies.yml 或 .meta.yml 中为其设置不同的 slug")
     for key, slugs in sorted(by_agency.items()):
         if len(slugs) > 1:
             items = [r for group in slugs.values() for r in group]
-            names = "、".join(f"{slug}（{'、'.join(sorted(r.source for r in group))}）" for slug, group in sorted(slugs.items()))
-            flag(items, "slug-mismatch", f"同一单位 {key} 的网址名不一致：{names}；均未发布，请统一 .meta.yml 中的 slug")
+            names = "、".join(f"{slug}（{_sources(group)}）" for slug, group in sorted(slugs.items()))
+            flag(items, "slug-mismatch", f"同一单位 {key} 的网址名不一致：{names}；均未发布，"
+                 "请统一 .meta.yml 中的 slug")
     return bad
+
+
+def _sources(records: list[ReportRecord]) -> str:
+    return "、".join(sorted(r.source for r in records))
 
 
 def duplicate_message(agency_key: str, year: int | None, sources: list[str]) -> str:
@@ -276,7 +282,8 @@ def sidecar_findings(seeds_dir: Path, files: list[Path]) -> list[Diagnostic]:
     out = []
     for path in sorted(seeds_dir.iterdir()):
         if path.name.endswith(".meta.yml") and path.name[: -len(".meta.yml")] not in stems:
-            out.append(Diagnostic(path.name, None, "warning", "sidecar-orphan", "没有同名的报告原文，此更正文件未被使用"))
+            out.append(Diagnostic(path.name, None, "warning", "sidecar-orphan",
+                                  "没有同名的报告原文，此更正文件未被使用"))
         elif path.suffix in (".yml", ".yaml") and not path.name.endswith(".meta.yml"):
             stem = path.name[: -len(".meta.yaml")] if path.name.endswith(".meta.yaml") else path.stem
             if stem in stems:
