@@ -98,7 +98,7 @@ def build_site(n: int, work: Path, seed: int, rebuild: bool) -> Path:
 def index_build_time(site: Path, write: bool = False) -> tuple[float, dict]:
     """Time the indexing stage alone, on the same inputs the build used (the open-data files);
     ``write``: replace the site's index (and search.js) with what the current code makes."""
-    from lawreports.render import PART_LABELS
+    from lawreports.parts import load_parts
     from lawreports.site import search
 
     rows = json.loads((site / "data" / "reports.json").read_text(encoding="utf-8"))
@@ -113,12 +113,23 @@ def index_build_time(site: Path, write: bool = False) -> tuple[float, dict]:
         agencies.setdefault(row["agency_key"], [row["agency_key"], row["agency"] or "", row["region"], 0])[3] += 1
     agency_list = [search.Agency(*a) for a in agencies.values()]
     t = time.perf_counter()
-    files = search.index_files(docs, agency_list, search.dictionary_of(agency_list, docs), PART_LABELS)
+    files = search.index_files(docs, agency_list, search.dictionary_of(agency_list, docs), load_parts().names)
     seconds = time.perf_counter() - t
     if write:
-        search.write_index(site, files)
+        write_index(site, files)
         shutil.copy2(REPO_ROOT / "docs" / "assets" / "javascripts" / "search.js", site / "assets" / "javascripts" / "search.js")
     return seconds, json.loads(files["manifest.json"])
+
+
+def write_index(site: Path, files: dict[str, str]) -> None:
+    """Replace ``site/search/``'s index files with ``files`` (paths below ``search/``); the search
+    page (index.html) stays, shards and meta blocks of an earlier index go."""
+    out = site / "search"
+    for stale in ("index", "meta"):
+        shutil.rmtree(out / stale, ignore_errors=True)
+    for path, text in files.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text, encoding="utf-8", newline="\n")
 
 
 def serve(site: Path) -> tuple[subprocess.Popen, str]:
@@ -158,9 +169,9 @@ class Report:
 
 
 def load_reports(site: Path) -> list[Report]:
+    from lawreports.model import Heading
     from lawreports.parse import parse_report
     from lawreports.parts import load_parts
-    from lawreports.model import Heading
     from lawreports.read import source_from_bytes
 
     table = load_parts()
@@ -307,7 +318,7 @@ def make_queries(reports: list[Report], synth_manifest: list, count: int, seed: 
         if kind == "year":
             add(Query("filter: year", term, year=str(rng.choice(years))))
         elif kind == "part":
-            add(Query("filter: part", rng.choice(SUBWORDS + ("法治", "培训", "加强", "审查")), part=rng.choice(PARTS)), high=10**9)
+            add(Query("filter: part", rng.choice((*SUBWORDS, "法治", "培训", "加强", "审查")), part=rng.choice(PARTS)), high=10**9)
         elif kind == "region":
             add(Query("filter: region", rng.choice(SUBWORDS), region=rng.choice(regions)), high=10**9)
         else:
@@ -385,7 +396,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def summarize(queries: list[Query], results: list[dict]) -> dict:
@@ -393,7 +404,7 @@ def summarize(queries: list[Query], results: list[dict]) -> dict:
     recalls, precisions, times, sizes = [], [], [], []
     misses = []
     full = 0
-    for query, res in zip(queries, results):
+    for query, res in zip(queries, results, strict=False):
         returned = set(res["verified"]) if res["verified"] is not None else set(res["candidates"])
         full += res["verified"] is not None
         hit = len(returned & query.expected)
@@ -472,17 +483,17 @@ def main(argv: list[str] | None = None) -> int:
     line("all", total)
     print(f"\nrecall (mean of per-query recall): {total['macro'] * 100:.1f} %; "
           f"{total['full']}/{total['n']} queries had every candidate verified (others: recall over candidates)")
-    false = sum(len(set(r["candidates"]) - q.expected) for q, r in zip(queries, results))
+    false = sum(len(set(r["candidates"]) - q.expected) for q, r in zip(queries, results, strict=False))
     cands = sum(len(r["candidates"]) for r in results)
     print(f"candidates that were bigram false positives (dropped before display): {false}/{cands}")
-    errors = [(q.q, r["error"]) for q, r in zip(queries, results) if r["error"]]
+    errors = [(q.q, r["error"]) for q, r in zip(queries, results, strict=False) if r["error"]]
     if errors:
         print(f"errors: {errors[:5]}")
     for query, missing in total["misses"][:10]:
         print(f"MISS {query.category}: {query.q!r} {query.year}{query.part}{query.region}{query.agency} → missing {missing}")
-    ranked = sorted(zip(queries, results), key=lambda qr: -qr[1]["ms"])[:5]
+    ranked = sorted(zip(queries, results, strict=False), key=lambda qr: -qr[1]["ms"])[:5]
     print("slowest: " + "; ".join(f"{q.q!r} {r['ms']:.0f} ms {r['bytes'] / 1024:.0f} KB" for q, r in ranked))
-    ranked = sorted(zip(queries, results), key=lambda qr: -qr[1]["bytes"])[:5]
+    ranked = sorted(zip(queries, results, strict=False), key=lambda qr: -qr[1]["bytes"])[:5]
     print("largest: " + "; ".join(f"{q.q!r} {r['bytes'] / 1024:.0f} KB {len(r['candidates'])} candidates" for q, r in ranked))
     index_bytes, index_files = du(site / "search")
     data_bytes, data_files = du(site / "data" / "reports")

@@ -12,7 +12,8 @@ from lawreports import figures as key_figures
 from lawreports.model import Heading, SourceText
 from lawreports.parse import ParseError, parse_report
 from lawreports.read import ReadError, source_from_bytes
-from lawreports.render import PageFacts, display_title, figures_table, render_body
+from lawreports.record import ReportRecord, SourceStat
+from lawreports.render import display_title, figures_table, render_body
 
 # Pieces real reports are made of, so that generated texts reach deep into the grammar.
 PIECES = [
@@ -58,6 +59,16 @@ def published_text(report) -> str:
     return visible("".join(pieces))
 
 
+def record_of(report) -> ReportRecord:
+    """The report as the page renderer receives it (identity made up; figures extracted as the build does)."""
+    return ReportRecord(
+        report=report, path="1/k.md", display_title=display_title(report), agency_key="k", agency_slug="k",
+        agency_type="department", index_no="k/1", source_url=None, sidecar_note=None, from_sidecar=(),
+        deadline=None, findings=(), figures=tuple(key_figures.extract(report)), words={}, inputs_sha256="",
+        sidecar_sha256=None, stat=SourceStat(0, 0, None, None),
+    )
+
+
 def parse_or_none(text: str):
     try:
         return parse_report(source_of(text))
@@ -93,9 +104,7 @@ def test_rendered_html_shows_the_text_not_markup(text):
     report = parse_or_none(text)
     if report is None:
         return
-    facts = PageFacts(display_title=display_title(report), agency_key="k", agency_slug="k", agency_type="department", url="x/",
-                      index_no="k/1")
-    body = render_body(report, facts)
+    body = render_body(record_of(report))
     rendered = markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
     assert "<script>" not in rendered
     shown = visible(html.unescape(re.sub(r"<[^>]+>", "", rendered)))

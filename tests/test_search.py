@@ -1,6 +1,7 @@
-"""The site's own search (issue #6): tokeniser, index files, and the real search box in Chromium.
+"""The site's own search (issue #6): tokeniser, index files, the search stage, and the search box in Chromium.
 
-Unit tests need nothing but Python. Browser tests (marker ``browser``) use the shared fixtures of
+Unit tests need nothing but Python (the stage's test collects the seeds into records). Browser
+tests (marker ``browser``) use the shared fixtures of
 ``conftest.py``: the seeds built by a real ``mkdocs build --strict``, served on 127.0.0.1, and
 Debian's Chromium. Expected results are computed here from the raw seeds by exact substring search
 (lines stripped, folded as the search folds), never from the index.
@@ -12,6 +13,7 @@ import json
 import random
 import re
 import unicodedata
+from array import array
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +22,7 @@ import pytest
 from lawreports.model import PART_KEYS
 from lawreports.read import source_from_bytes
 from lawreports.site import search
-from lawreports.site.search import Agency, Doc, Record, fold, index_tokens, terms, tokens
+from lawreports.site.search import WORD, Agency, Doc, Record, fold, index_tokens, terms, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -70,6 +72,27 @@ def test_a_number_with_its_unit_is_one_token():
     # the index holds every ending, so 274件 is found in 1274件 (a substring, as typed)
     assert index_tokens("受理1274件") == ["受理", "理1", "12", "27", "74", "4件", "74件", "274件", "1274件"]
     assert set(tokens("274件")) <= set(index_tokens("1274件"))
+
+
+def reference_index_tokens(folded: str) -> list[str]:
+    """The tokens of a text by their definition, run by run (the index finds them with two regular
+    expressions over the whole text instead)."""
+    out: list[str] = []
+    for run in WORD.findall(folded):
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
+        for m in re.finditer("[0-9]+", run):
+            i, j = m.span()
+            if j < len(run) and j - i >= 2:
+                out += [run[k:j] + run[j] for k in range(j - 2, max(i, j - search.MAX_NUMBER_DIGITS) - 1, -1)]
+    return out
+
+
+def test_index_tokens_are_those_of_each_run():
+    samples = ["受理1274件，办结12件；2023年", "96.28分 100%ａＢ12", "１２３４５６７８９０件", "7件 12 34年", "",
+               "𠀀𠀁1〇〇2件", "ab12cd345e", "——（一）", "2023年度12次3年"]
+    for text in samples + [seed_text(path) for path in SEEDS]:
+        folded = fold(text)
+        assert sorted(index_tokens(folded)) == sorted(reference_index_tokens(folded)), text[:40]
 
 
 def test_any_substring_of_a_text_has_a_subset_of_its_tokens():
@@ -126,7 +149,10 @@ DOCS = [
         ("", None, "", "东丽区财政局\n2024年1月3日"),
     ]),
 ]
-AGENCIES = [Agency("东丽区财政局", "东丽区财政局", "天津市东丽区", 1), Agency("南开区司法局", "南开区司法局", "天津市南开区", 1)]
+AGENCIES = [
+    Agency("东丽区财政局", "东丽区财政局", "天津市东丽区", 1),
+    Agency("南开区司法局", "南开区司法局", "天津市南开区", 1),
+]
 LABELS = {key: key.upper() for key in PART_KEYS}
 
 
@@ -145,13 +171,14 @@ def test_index_files_hold_postings_masks_and_facets():
     assert len([f for f in files if f.startswith("index/")]) == manifest["shards"]
     measures, shortcomings = 1 << PART_KEYS.index("measures"), 1 << PART_KEYS.index("shortcomings")
 
-    (number, payload), = _postings(files, manifest, "复议")[:1]
+    ((_, payload),) = _postings(files, manifest, "复议")[:1]
     assert [n for n, _ in _postings(files, manifest, "复议")] == [0, 1]
     assert payload & 31 == measures and not payload & search.HEADING_BIT
     assert (payload >> 5) & 3 == 1  # three times in report 0: bucket 2–3
     assert _postings(files, manifest, "政复") == [(0, measures | 1 << 5)]  # only in report 0
     assert [n for n, _ in _postings(files, manifest, "不足")] == [0]
-    assert _postings(files, manifest, "不足")[0][1] & (shortcomings | search.HEADING_BIT) == shortcomings | search.HEADING_BIT
+    heading_in_shortcomings = shortcomings | search.HEADING_BIT
+    assert _postings(files, manifest, "不足")[0][1] & heading_in_shortcomings == heading_in_shortcomings
     assert [n for n, _ in _postings(files, manifest, "4件")] == [0]
     assert [n for n, _ in _postings(files, manifest, "274件")] == [0]
     # the signature is searchable, outside every part
@@ -179,9 +206,9 @@ def test_shard_count_grows_with_the_postings():
     small.add(DOCS[0])
     assert small.shard_count() == search.MIN_SHARDS
     big = search.IndexBuilder()
-    values = [0] * 200
+    values = array("I", [0] * 200)
     for token in range(300_000):  # 60 million postings: more than 4,096 shards of 12 KB would hold
-        big.postings[str(token)] = [0, values]
+        big.postings[str(token)] = values
     assert big.shard_count() == search.MAX_SHARDS
 
 
@@ -191,16 +218,79 @@ def test_dictionary_has_terms_agencies_and_places():
     assert all("#" not in w for w in search.load_dictionary())
 
 
-def test_write_index_keeps_the_search_page(tmp_path):
-    page = tmp_path / "search" / "index.html"
-    page.parent.mkdir()
-    page.write_text("<html>", encoding="utf-8")
-    (tmp_path / "search" / "index").mkdir()
-    (tmp_path / "search" / "index" / "stale.json").write_text("{}", encoding="utf-8")
-    search.write_index(tmp_path, search.index_files(DOCS, AGENCIES, [], LABELS))
-    assert page.read_text(encoding="utf-8") == "<html>"
-    assert not (tmp_path / "search" / "index" / "stale.json").exists()
-    assert (tmp_path / "search" / "manifest.json").is_file()
+def test_payloads_are_parts_heading_and_occurrences():
+    """The builder's payloads (parts, heading bit, occurrence bucket) equal those of the obvious
+    per-token loop over the records."""
+    builder = search.IndexBuilder()
+    for doc in DOCS:
+        builder.add(doc)
+    for number, doc in enumerate(DOCS):
+        counts: dict[str, int] = {}
+        flags: dict[str, int] = {}
+        for record in doc.records:
+            mask = 1 << PART_KEYS.index(record.part) if record.part else 0
+            for text, flag in ((record.heading, mask | search.HEADING_BIT), (record.text, mask)):
+                for token in index_tokens(fold(text)):
+                    counts[token] = counts.get(token, 0) + 1
+                    flags[token] = flags.get(token, 0) | flag
+        for token, n in counts.items():
+            payload = flags[token] | (0 if n == 1 else 1 if n < 4 else 2 if n < 8 else 3) << 5
+            decoded = dict(search.postings(search.encode(builder.values(token))))
+            assert decoded[number] == payload, (number, token)
+
+
+@pytest.fixture(scope="module")
+def seed_records():
+    from lawreports.build.collect import collect
+    from lawreports.build.prepare import Context
+    from lawreports.settings import load_settings
+
+    run = collect(ROOT / "seeds", Context.load(load_settings(ROOT / "mkdocs.yml"), ROOT / "agencies.yml"))
+    assert run.records
+    return run.records
+
+
+def test_search_files_are_the_index_of_the_published_reports(seed_records):
+    from lawreports.parts import load_parts
+    from lawreports.site.data import body_of
+    from lawreports.site.listings import index_reports
+
+    labels = load_parts().names  # what the pipeline passes
+    index = index_reports(seed_records, "reports")
+    files = search.search_files(index, seed_records, labels)
+    by_uri = {f.uri: f.content for f in files}
+    assert len(by_uri) == len(files) and all(uri.startswith("search/") for uri in by_uri)
+    assert all(isinstance(f.content, str) and f.source is None for f in files)
+    manifest = json.loads(by_uri["search/manifest.json"])
+    assert manifest["reports"] == len(seed_records) == len(SEEDS)
+    assert manifest["parts"] == [[key, labels[key]] for key in PART_KEYS]
+    assert "inputs" not in manifest  # the pipeline writes only what changed; no skip-if-unchanged here
+    # report numbers follow the listings (newest year first); ids are the open-data files' names
+    assert json.loads(by_uri["search/meta/0.json"]) == [r.path[: -len(".md")] for r in index.reports]
+    agency_rows = [[a.key, a.name, a.region, len(a.reports)] for a in index.agencies]
+    assert json.loads(by_uri["search/agencies.json"]) == agency_rows
+    # the same bytes as index_files of the open data's bodies (what the browser checks matches against)
+    docs = []
+    for r in index.reports:
+        body = body_of(r.report)
+        signature = body.signature["lines"] if body.signature else None
+        records = search.records_of(r.display_title, body.addressee, body.preamble, body.sections, signature)
+        docs.append(Doc(r.path[: -len(".md")], r.year, r.region, r.agency_key, records))
+    agencies = [Agency(a.key, a.name, a.region, len(a.reports)) for a in index.agencies]
+    expected = search.index_files(docs, agencies, search.dictionary_of(agencies, docs), labels)
+    assert by_uri == {f"search/{path}": text for path, text in expected.items()}
+    # every text of the seeds is searchable by its tokens: a phrase of a section finds its report
+    (report,) = [r for r in seed_records if r.path == "2023/nan-kai-qu-si-fa-ju.md"]
+    phrase = next(s["text"] for s in body_of(report.report).sections if len(s["text"]) > 20)[:12]
+    number = [r.path for r in index.reports].index(report.path)
+    for token in tokens(phrase):
+        assert number in [n for n, _ in _postings({p[len("search/"):]: t for p, t in by_uri.items()}, manifest, token)]
+    # labels may be a function too; records are matched to the listing by path, in any order
+    again = search.search_files(index, list(reversed(seed_records)), labels.__getitem__)
+    assert [(f.uri, f.content) for f in again] == [(f.uri, f.content) for f in files]
+    # a part without a label is named by its key
+    unnamed = search.search_files(index, seed_records, {})
+    assert json.loads(unnamed[-1].content)["parts"] == [[key, key] for key in PART_KEYS]
 
 
 def test_mkdocs_config_has_no_material_search():
@@ -267,7 +357,8 @@ def test_index_is_byte_identical_across_builds(built_site, tmp_path):
 STRINGS = [
     "行政复议", "274件", "2023年 司法局", "２０２３年　南开区", "１００％", "ＰＰＰ项目", "Word文档", "96.28分",
     "“八五”普法", "（一）统筹推进", "𠀀𠀁𠀂", "e\u0301t\u00e9", "ﬁle", "Ⅻ①㎡", "ΑΒΓ", "a b\u3000c\u00a0d\u2003e",
-    "\ufeff开头", "1.5万元", "受理1274件", "第12345678901件", "2023年度12次", "3年", "2023", "——", "", "法", "😀😀", "\u3007\u3007", "丶乂", "ｱｲｳ", "⺀⺁", "\U0002a700\U0002a701",
+    "\ufeff开头", "1.5万元", "受理1274件", "第12345678901件", "2023年度12次", "3年", "2023", "——", "", "法",
+    "😀😀", "\u3007\u3007", "丶乂", "ｱｲｳ", "⺀⺁", "\U0002a700\U0002a701",
 ]
 
 
@@ -344,7 +435,7 @@ def test_js_tokeniser_agrees_with_python(chromium, served_site):
             " LawSearch.tokenize(s).map(t => LawSearch.shardOf(t, 4096))])",
             strings,
         )
-        for s, (f, ts, toks, shards) in zip(strings, got):
+        for s, (f, ts, toks, shards) in zip(strings, got, strict=True):
             assert f == fold(s), s
             assert ts == terms(s), s
             assert toks == [tokens(t) for t in terms(s)], s
@@ -426,13 +517,15 @@ def test_filters_narrow_to_year_part_and_agency(chromium, served_site, seeds_by_
         for r in results:
             assert "存在的不足和原因" in r["meta"], r
             for href in r["sections"]:
-                data = json.loads((built_site.site / seeds_by_url[report_url(href)]["row"]["json_url"]).read_text(encoding="utf-8"))
+                json_file = built_site.site / seeds_by_url[report_url(href)]["row"]["json_url"]
+                data = json.loads(json_file.read_text(encoding="utf-8"))
                 section = next(s for s in data["sections"] if s["anchor"] == anchor(href))
                 assert section["part"] == "shortcomings" and "问题" in fold(section["title"] + section["text"])
         expected = set()
         for url, s in seeds_by_url.items():
             data = json.loads((built_site.site / s["row"]["json_url"]).read_text(encoding="utf-8"))
-            if any(x["part"] == "shortcomings" and "问题" in fold(x["title"] + "\n" + x["text"]) for x in data["sections"]):
+            sections = data["sections"]
+            if any(x["part"] == "shortcomings" and "问题" in fold(x["title"] + "\n" + x["text"]) for x in sections):
                 expected.add(url)
         assert {report_url(r["title"]) for r in results} == expected
 
