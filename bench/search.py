@@ -57,7 +57,8 @@ PARTS = ("measures", "shortcomings", "leadership", "plans")
 # Words inside compounds and other everyday queries (some are common: they test ranking and size).
 SUBWORDS = ("复议", "行政复议", "营商环境", "招商引资", "八五", "报告", "年度报告", "行政复议法", "合法性审查",
             "法律顾问", "公职律师", "三项制度", "普法", "执法", "败诉率", "出庭应诉", "规范性文件", "民法典")
-DEPARTMENT_WORDS = ("司法局", "教育局", "财政局", "民政局", "审计局", "统计局", "水务局", "商务局", "体育局", "政府办公室")
+DEPARTMENT_WORDS = ("司法局", "教育局", "财政局", "民政局", "审计局", "统计局", "水务局", "商务局", "体育局",
+                    "政府办公室")
 NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:件|次|项|个|%|场次|人次|名|家|条|篇|期)")
 
 
@@ -87,7 +88,8 @@ def build_site(n: int, work: Path, seed: int, rebuild: bool) -> Path:
     t = time.perf_counter()
     result = subprocess.run([sys.executable, "build_site.py"], cwd=project, capture_output=True, text=True)
     wall = time.perf_counter() - t
-    lines = [line for line in result.stderr.splitlines() + result.stdout.splitlines() if "搜索索引" in line or "网站" in line]
+    output = result.stderr.splitlines() + result.stdout.splitlines()
+    lines = [line for line in output if "搜索索引" in line or "网站" in line]
     print(f"build: python build_site.py in {wall:.1f} s, exit {result.returncode}; " + " ".join(lines[-2:]))
     if not listing.is_file():
         print(result.stderr[-3000:], file=sys.stderr)
@@ -117,7 +119,8 @@ def index_build_time(site: Path, write: bool = False) -> tuple[float, dict]:
     seconds = time.perf_counter() - t
     if write:
         write_index(site, files)
-        shutil.copy2(REPO_ROOT / "docs" / "assets" / "javascripts" / "search.js", site / "assets" / "javascripts" / "search.js")
+        script = Path("assets") / "javascripts" / "search.js"
+        shutil.copy2(REPO_ROOT / "docs" / script, site / script)
     return seconds, json.loads(files["manifest.json"])
 
 
@@ -186,7 +189,8 @@ def load_reports(site: Path) -> list[Report]:
         for key in PARTS:
             blocks = report.part_blocks(key)
             parts[key] = fold("\n".join(b.title if isinstance(b, Heading) else b.text for b in blocks))
-        out.append(Report(row["id"], row["source"], row["year"], row["region"], row.get("agency"), row["agency_key"], text, parts))
+        out.append(Report(row["id"], row["source"], row["year"], row["region"], row.get("agency"), row["agency_key"],
+                          text, parts))
     return out
 
 
@@ -318,13 +322,15 @@ def make_queries(reports: list[Report], synth_manifest: list, count: int, seed: 
         if kind == "year":
             add(Query("filter: year", term, year=str(rng.choice(years))))
         elif kind == "part":
-            add(Query("filter: part", rng.choice((*SUBWORDS, "法治", "培训", "加强", "审查")), part=rng.choice(PARTS)), high=10**9)
+            word = rng.choice((*SUBWORDS, "法治", "培训", "加强", "审查"))
+            add(Query("filter: part", word, part=rng.choice(PARTS)), high=10**9)
         elif kind == "region":
             add(Query("filter: region", rng.choice(SUBWORDS), region=rng.choice(regions)), high=10**9)
         else:
             key = rng.choice(keys)
             holder = next(r for r in reports if r.agency_key == key)
-            add(Query("filter: agency", rng.choice([w for w in ("法治", "2023年", str(holder.year) + "年", "行政") if w]), agency=key), high=10**9)
+            word = rng.choice([w for w in ("法治", "2023年", str(holder.year) + "年", "行政") if w])
+            add(Query("filter: agency", word, agency=key), high=10**9)
     return queries
 
 
@@ -337,7 +343,8 @@ RUN_QUERY = """async ([q, year, part, region, agency]) => {
   const set = (id, v) => { document.getElementById(id).value = v; };
   set('lr-year', year); set('lr-part', part); set('lr-region', region); set('lr-agency', agency);
   const box = document.getElementById('lr-q');
-  const done = new Promise(resolve => document.addEventListener('lawsearch:done', e => resolve(e.detail), {once: true}));
+  const done = new Promise(resolve =>
+    document.addEventListener('lawsearch:done', e => resolve(e.detail), {once: true}));
   const t0 = performance.now();
   box.value = q;
   box.dispatchEvent(new Event('input', {bubbles: true}));
@@ -367,7 +374,7 @@ def run_browser(root: str, queries: list[Query], rids: list[str], verify_limit: 
             context = browser.new_context()
             page = context.new_page()
             requests = []
-            page.on("requestfinished", lambda request: requests.append(request))
+            page.on("requestfinished", requests.append)
             page.goto(root + "search/")
             page.wait_for_selector("#lr-search-form[data-ready=true]", state="attached")
             before = len(requests)
@@ -419,7 +426,8 @@ def summarize(queries: list[Query], results: list[dict]) -> dict:
         if hit < len(query.expected):
             misses.append((query, sorted(query.expected - returned)[:3]))
     return dict(n=len(queries), micro=found / max(1, expected), macro=statistics.mean(recalls) if recalls else 0,
-                p10=statistics.mean(precisions) if precisions else float("nan"), t50=pct(times, 0.5), t95=pct(times, 0.95),
+                p10=statistics.mean(precisions) if precisions else float("nan"),
+                t50=pct(times, 0.5), t95=pct(times, 0.95),
                 b50=pct(sizes, 0.5), b95=pct(sizes, 0.95), misses=misses, full=full)
 
 
@@ -490,11 +498,13 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print(f"errors: {errors[:5]}")
     for query, missing in total["misses"][:10]:
-        print(f"MISS {query.category}: {query.q!r} {query.year}{query.part}{query.region}{query.agency} → missing {missing}")
+        filters = f"{query.year}{query.part}{query.region}{query.agency}"
+        print(f"MISS {query.category}: {query.q!r} {filters} → missing {missing}")
     ranked = sorted(zip(queries, results, strict=False), key=lambda qr: -qr[1]["ms"])[:5]
     print("slowest: " + "; ".join(f"{q.q!r} {r['ms']:.0f} ms {r['bytes'] / 1024:.0f} KB" for q, r in ranked))
     ranked = sorted(zip(queries, results, strict=False), key=lambda qr: -qr[1]["bytes"])[:5]
-    print("largest: " + "; ".join(f"{q.q!r} {r['bytes'] / 1024:.0f} KB {len(r['candidates'])} candidates" for q, r in ranked))
+    print("largest: " + "; ".join(f"{q.q!r} {r['bytes'] / 1024:.0f} KB {len(r['candidates'])} candidates"
+                                  for q, r in ranked))
     index_bytes, index_files = du(site / "search")
     data_bytes, data_files = du(site / "data" / "reports")
     print(f"\nindex on disk: site/search/ {index_bytes / 1e6:.1f} MB in {index_files} files; "

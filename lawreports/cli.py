@@ -227,6 +227,9 @@ def build(project: Project, force: bool = False, jobs: int | None = None) -> int
     ``LAWREPORTS_TIMINGS=1`` prints the time and peak memory of each stage (``lawreports timing:
     <stage> <s> s …``, on stderr) and lets MkDocs log at INFO."""
     timings = os.environ.get("LAWREPORTS_TIMINGS") == "1"
+    if not project.config_file.exists():
+        print(f"错误：找不到网站配置 {project.config_file.name}", file=sys.stderr)
+        return 1
     if not project.seeds_dir.is_dir():
         print(f"错误：找不到报告目录 {project.seeds_dir}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 Fixtures (all session-scoped, built at most once per test run):
 
 ``built_site`` → :class:`BuiltSite`
-    a copy of the project (:data:`PROJECT_FILES`: mkdocs.yml, docs/ without generated reports,
+    a copy of the project (:data:`PROJECT_FILES`: mkdocs.yml, build_site.py, docs/ without generated files,
     overrides/, seeds/, lawreports/, agencies.yml …) in a temporary folder, built with a real
     ``mkdocs build --strict`` (``SITE_URL`` and ``SOURCE_DATE_EPOCH`` unset, so links are
     relative). ``.site`` is the built site, ``.project`` the copy, ``.log`` MkDocs' stderr. The
@@ -25,6 +25,7 @@ Helpers for tests that need builds of their own: :func:`copy_project` and :func:
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import socket
@@ -40,7 +41,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What a build needs from the working tree (generated report pages are left behind).
-PROJECT_FILES = ("mkdocs.yml", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
+PROJECT_FILES = ("mkdocs.yml", "build_site.py", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
+#: The pipeline's list of the files it generated into docs/ (they are left behind by :func:`copy_project`).
+GENERATED_MANIFEST = ".lawreports-generated.json"
 # Debian's Chromium by default; CHROMIUM_PATH names another Chromium build (CI images ship Google Chrome).
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = (
@@ -58,22 +61,42 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def copy_project(dest: Path) -> Path:
-    """Copy what a build needs into ``dest`` (generated pages and caches left out); returns ``dest``."""
+    """Copy what a build needs into ``dest`` (generated pages, files and caches left out); returns ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "reports")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "reports", ".lawreports-*")
     for name in PROJECT_FILES:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=ignore)
+            shutil.copytree(src, dest / name, ignore=_without_generated(src, ignore))
         elif src.exists():
             shutil.copy2(src, dest / name)
     return dest
 
 
+def _without_generated(top: Path, ignore):
+    """``ignore``, and the files a build of the working tree generated below ``top`` (docs/: listings,
+    data, search … as listed in its manifest), so that a copy starts from the hand-written pages only."""
+    try:
+        generated = {top / uri for uri in json.loads((top / GENERATED_MANIFEST).read_text(encoding="utf-8"))["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        generated = set()
+
+    def only_generated(path: Path) -> bool:
+        if path.is_dir():
+            return all(p in generated for p in path.rglob("*") if p.is_file())
+        return path in generated
+
+    def names(folder: str, entries: list[str]) -> set[str]:
+        return set(ignore(folder, entries)) | {e for e in entries if generated and only_generated(Path(folder) / e)}
+
+    return names
+
+
 def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``mkdocs build --strict`` of ``project`` into ``site``; ``env`` adds to (or, with value
     ``None``, removes from) a clean environment without ``SITE_URL`` and ``SOURCE_DATE_EPOCH``."""
-    run_env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_CONVERTED")}
+    unset = ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_CONVERTED", "LAWREPORTS_GENERATED")
+    run_env = {k: v for k, v in os.environ.items() if k not in unset}
     run_env.update(NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", LC_ALL="C.UTF-8")
     for key, value in (env or {}).items():
         if value is None:

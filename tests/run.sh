@@ -14,7 +14,7 @@ fi
 # and axe-core from npm (pinned in package.json).
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei strace >/dev/null
   else
     echo "tests/run.sh: install Chromium and a CJK font first: sudo apt-get install chromium fonts-wqy-zenhei" >&2
   fi

@@ -7,15 +7,18 @@ terminal, ``--force`` on either side of the command, the agency table beside the
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from conftest import copy_project
 from lawreports import cli
-from lawreports.convert import read_front_matter
+from lawreports.build import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_SITE = ROOT / "build_site.py"
@@ -28,19 +31,21 @@ def text_of(name: str) -> str:
 
 
 def build(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run build_site.py from ``cwd`` (a project folder without mkdocs.yml unless a test writes one)."""
+    """Run build_site.py from ``cwd`` (a project folder, see :func:`project`)."""
     environment = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, str(BUILD_SITE), *args], cwd=cwd, capture_output=True, text=True,
                           env=environment, timeout=300)
 
 
 def project(tmp_path: Path, files: dict[str, bytes | str] | None = None) -> Path:
-    """A project folder: seeds/ with the given files (default: the five seeds) and the repo's agencies.yml."""
+    """A project folder: seeds/ with the given files (default: the five seeds), the repo's agencies.yml
+    and a mkdocs.yml without ``extra.reports`` (default settings)."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for name, data in (files if files is not None else {n: p.read_bytes() for n, p in SEEDS.items()}).items():
         (seeds / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     (tmp_path / "agencies.yml").write_bytes((ROOT / "agencies.yml").read_bytes())
+    (tmp_path / "mkdocs.yml").write_text("site_name: 测试\n", encoding="utf-8")  # default settings
     return tmp_path
 
 
@@ -48,8 +53,17 @@ def convert(cwd: Path, *extra: str, env: dict | None = None) -> subprocess.Compl
     return build(cwd, "convert", "--seeds", "seeds", "--out", "out", *extra, env=env)
 
 
+def front_matter(page: Path) -> dict:
+    """A page's YAML front matter ({} when it has none)."""
+    text = page.read_text(encoding="utf-8")
+    if not text.startswith("---\n") or "\n---\n" not in text[3:]:
+        return {}
+    return yaml.safe_load(text[4:text.index("\n---\n", 3)]) or {}
+
+
 def pages(out: Path) -> dict[str, Path]:
-    return {read_front_matter(p)[0]["source"]: p for p in sorted(out.rglob("*.md")) if read_front_matter(p)[0]}
+    """The report pages below ``out`` by raw file name (the catalog beside them is not a page)."""
+    return {front_matter(p)["source"]: p for p in sorted(out.rglob("*.md")) if front_matter(p).get("source")}
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -67,9 +81,10 @@ def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
 def test_all_good_exits_0_with_a_summary(tmp_path: Path):
     result = convert(project(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "共 5 份：转换成功 5 份，失败 0 份；写入 5 页" in result.stdout
+    assert "共 5 份：转换成功 5 份，失败 0 份；写入 5 个文件，未变 0 个，删除 0 个。" in result.stdout
     assert f"{S002}:17: warning unnumbered-heading:" in result.stdout
-    assert f"提示（warning）：{S002} 1 条" in result.stdout
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("提示（warning）："))
+    assert f"{S002} 1 条" in summary  # warnings counted per file
     assert ": error " not in result.stderr and "未转换" not in result.stderr
     assert set(pages(tmp_path / "out")) == set(SEEDS)
 
@@ -155,8 +170,47 @@ def test_usage_errors_exit_2(tmp_path: Path, args):
 
 
 def test_a_missing_seeds_folder_exits_2(tmp_path: Path):
+    project(tmp_path, {})
     result = build(tmp_path, "convert", "--seeds", "nowhere", "--out", "out")
     assert result.returncode == 2 and "找不到报告目录 nowhere" in result.stderr
+    result = build(tmp_path, "check", "--seeds", "nowhere")
+    assert result.returncode == 2 and "找不到报告目录 nowhere" in result.stderr
+
+
+def test_convert_and_check_need_no_site_configuration(tmp_path: Path):
+    """A folder of raw files and nothing else: convert and check use the default settings (only the
+    whole build needs mkdocs.yml)."""
+    project(tmp_path, {S000: text_of(S000), S004: text_of(S004)})
+    (tmp_path / "mkdocs.yml").unlink()
+    result = convert(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert set(pages(tmp_path / "out")) == {S000, S004}
+    result = build(tmp_path, "check", "--seeds", "seeds")
+    assert result.returncode == 0, result.stderr
+    assert "共检查 2 份" in result.stderr
+    result = build(tmp_path, "convert", "--seeds", "nowhere", "--out", "out")
+    assert result.returncode == 2 and "找不到报告目录 nowhere" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_check_json_lists_every_finding_and_exits_1_on_an_error(tmp_path: Path):
+    project(tmp_path, {S002: text_of(S002), "empty.txt": b""})
+    result = build(tmp_path, "check", "--format", "json", "--seeds", "seeds")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    rows = json.loads(result.stdout)  # stdout is the JSON document alone
+    assert all(set(row) == {"file", "line", "severity", "code", "message"} for row in rows)
+    assert {"file": "empty.txt", "line": None, "severity": "error", "code": "empty"}.items() <= \
+        next(row for row in rows if row["file"] == "empty.txt").items()
+    assert {"file": S002, "line": 17, "severity": "warning", "code": "unnumbered-heading"}.items() <= \
+        next(row for row in rows if row["code"] == "unnumbered-heading").items()
+    assert [(r["file"], r["line"] or 0) for r in rows] == sorted((r["file"], r["line"] or 0) for r in rows)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agencies.yml", "mkdocs.yml", "seeds"]  # nothing written
+    result = build(tmp_path, "check", "--format", "json", "--seeds", "seeds", env={"PYTHONHASHSEED": "7"})
+    assert json.loads(result.stdout) == rows
+    (tmp_path / "seeds" / "empty.txt").unlink()
+    result = build(tmp_path, "check", "--format", "json", "--seeds", "seeds")
+    assert result.returncode == 0 and all(r["severity"] != "error" for r in json.loads(result.stdout))
 
 
 def test_bad_settings_exit_1_naming_the_key(tmp_path: Path):
@@ -173,7 +227,7 @@ def test_an_unexpected_error_never_shows_a_traceback(monkeypatch, capsys, tmp_pa
         raise RuntimeError("unexpected")
 
     project(tmp_path, {S000: text_of(S000)})
-    monkeypatch.setattr(cli, "convert_all", broken)
+    monkeypatch.setattr(pipeline, "convert", broken)
     status = cli.main(["convert", "--seeds", str(tmp_path / "seeds"), "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     assert status == 1
@@ -230,7 +284,8 @@ def test_force_overwrites_a_hand_edited_page_on_either_side_of_the_command(tmp_p
     result = convert(tmp_path)
     assert result.returncode == 1
     rel = page.relative_to(tmp_path / "out").as_posix()
-    assert f"{S004}: error hand-edited: 页面 {rel} 已被手工修改" in result.stderr
+    assert f"{S004}: error hand-edited: out/{rel} 已被手工修改" in result.stderr
+    assert f"{Path(S004).stem}.meta.yml" in result.stderr and "--force" in result.stderr  # what to do instead
     assert page.read_text(encoding="utf-8").endswith("手工补充。\n")
 
     args = ["--force", "convert", "--seeds", "seeds", "--out", "out"] if where == "before" else \
@@ -246,7 +301,7 @@ def test_a_second_run_rewrites_nothing(tmp_path: Path):
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")}
     result = convert(tmp_path)
     assert result.returncode == 0
-    assert "写入 0 页，未变 5 页，删除 0 页" in result.stdout
+    assert "写入 0 个文件，未变 5 个，删除 0 个" in result.stdout
     assert f"{S002}:17: warning unnumbered-heading:" in result.stdout  # still reported
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")} == before
 
@@ -313,7 +368,82 @@ def test_one_log_for_both_streams_reads_in_order(tmp_path: Path):
     result = subprocess.run([sys.executable, str(BUILD_SITE), "convert", "--seeds", "seeds", "--out", "out"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{S002}:17: warning") or lines[0].startswith("empty.txt: error")
+    findings = lines[:-3]  # file:line: severity code: message, errors (stderr) among the others (stdout)
+    assert findings and all(line.split(":", 1)[0] in (S000, S002, "empty.txt") for line in findings)
+    files = [line.split(":", 1)[0] for line in findings]
+    assert files == sorted(files)  # in file order, whichever stream each went to
+    assert "empty.txt: error empty:" in result.stdout and f"{S002}:17: warning unnumbered-heading:" in result.stdout
     assert lines[-3].startswith("共 3 份：转换成功 2 份，失败 1 份")
     assert lines[-2] == f"提示（warning）：{S002} 1 条"
     assert lines[-1] == "未转换：empty.txt"
+
+
+# -- the whole build: the engine renders into a fresh folder, swapped in only when it succeeded ----------
+
+
+def site_tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def leftovers(root: Path) -> list[str]:
+    """Staging or old copies of the site beside it (``.site-new-<pid>``, ``.site-old-<pid>``)."""
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site-"))
+
+
+@pytest.mark.slow
+def test_build_swaps_the_site_in_at_once_and_leaves_it_untouched_when_the_engine_fails(tmp_path: Path):
+    root = copy_project(tmp_path / "project")
+    (root / "site").mkdir()
+    (root / "site" / "stale.html").write_text("from an older build", encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    assert f"网站已生成：site/（{len(SEEDS)} 份报告）" in result.stdout
+    assert "共 5 份：转换成功 5 份，失败 0 份" in result.stdout
+    site = root / "site"
+    assert (site / "index.html").is_file() and (site / "data" / "reports.json").is_file()
+    assert not (site / "stale.html").exists()  # the whole folder was replaced, not written over
+    assert leftovers(root) == []
+    before, inode = site_tree(site), site.stat().st_ino
+
+    # a hand-written page naming a template that does not exist: the engine fails, the published site stays
+    (root / "docs" / "broken.md").write_text("---\ntemplate: no-such-template.html\n---\n# 坏模板\n", encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 1
+    assert "网站生成失败，原有 site/ 保持不变" in result.stderr
+    assert "网站已生成" not in result.stdout
+    assert site.stat().st_ino == inode and site_tree(site) == before
+    assert leftovers(root) == []
+
+    (root / "docs" / "broken.md").unlink()
+    result = build(root, "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "写入 0 个文件" in result.stdout  # nothing changed since the first build
+    assert site_tree(site) == before and leftovers(root) == []
+
+
+@pytest.mark.slow
+def test_build_is_strict_a_broken_link_fails_it_and_keeps_the_site(tmp_path: Path):
+    """``--strict``: a warning of the engine (here a link to a page that does not exist) fails the
+    build, as ``mkdocs build --strict`` does; the site built before stays."""
+    root = copy_project(tmp_path / "project")
+    for name in (S001, S002, S003):  # two reports are enough, and quicker
+        (root / "seeds" / name).unlink()
+    assert build(root).returncode == 0
+    before = site_tree(root / "site")
+    (root / "docs" / "broken.md").write_text("# 坏链接\n\n[不存在](nowhere.md)\n", encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 1, result.stdout
+    assert "网站生成失败，原有 site/ 保持不变" in result.stderr
+    assert "nowhere.md" in result.stderr  # the engine's warning says which link
+    assert site_tree(root / "site") == before and leftovers(root) == []
+
+
+def test_build_without_a_site_configuration_names_it_and_exits_1(tmp_path: Path):
+    project(tmp_path, {S000: text_of(S000)})
+    (tmp_path / "mkdocs.yml").unlink()
+    result = build(tmp_path)
+    assert result.returncode == 1
+    assert "mkdocs.yml" in result.stderr
+    assert not (tmp_path / "site").exists()
+    assert_no_traceback(result)

@@ -78,7 +78,10 @@ def project_of(config_file: Path, settings: Settings, docs_dir: str | Path, site
 
 
 def load_project(config_file: Path) -> Project:
-    """The project of a ``mkdocs.yml``; SettingsError names the file and what is wrong."""
+    """The project of a ``mkdocs.yml`` (none: the defaults, enough for ``convert`` and ``check``);
+    SettingsError names the file and what is wrong."""
+    if not config_file.exists():
+        return project_of(config_file, Settings(), "docs", "site")
     try:
         config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except OSError as err:

@@ -24,14 +24,17 @@ def staging_dir(project: Project) -> Path:
 def render(project: Project, dest: Path, quiet: bool = True) -> bool:
     """The engine over docs_dir into ``dest``; True when it succeeded (``--strict``: a broken link fails)."""
     shutil.rmtree(dest, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", *(["-q"] if quiet else []),
+    # no -q: with it MkDocs 1.6 counts no warning, and --strict would let a broken link through
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
                "-f", str(project.config_file), "-d", str(dest)]
     # the hooks need not generate again; MkDocs' notice about its 2.0 is for maintainers (README), not officers
     env = dict(os.environ, LAWREPORTS_GENERATED="1", NO_MKDOCS_2_WARNING=os.environ.get("NO_MKDOCS_2_WARNING", "1"))
-    ok = subprocess.run(command, env=env, cwd=project.root).returncode == 0
-    if not ok:
+    done = subprocess.run(command, env=env, cwd=project.root, capture_output=quiet, text=True)
+    if done.returncode != 0:
+        if quiet:  # what the engine said, only when it failed
+            sys.stderr.write(done.stdout + done.stderr)
         shutil.rmtree(dest, ignore_errors=True)
-    return ok
+    return done.returncode == 0
 
 
 def swap(built: Path, site_dir: Path) -> None:

@@ -39,7 +39,9 @@ def search_files(index: SiteIndex, records: Sequence[ReportRecord],
     by_path = {r.path: r for r in records}
     docs = [report_doc(by_path[info.path]) for info in index.reports]
     agencies = [Agency(a.key, a.name, a.region, len(a.reports)) for a in index.agencies]
-    label = labels if callable(labels) else labels.__getitem__
-    part_labels = {key: label(key) for key in PART_KEYS}
+    if callable(labels):
+        part_labels = {key: labels(key) for key in PART_KEYS}
+    else:  # a part without a label is shown by its key (as before)
+        part_labels = {key: labels.get(key, key) for key in PART_KEYS}
     files = index_files(docs, agencies, dictionary_of(agencies, docs), part_labels)
     return [Generated(f"{SEARCH_DIR}/{path}", content) for path, content in files.items()]
