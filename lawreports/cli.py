@@ -234,20 +234,26 @@ def build(project: Project, force: bool = False, jobs: int | None = None) -> int
         print(f"错误：找不到报告目录 {project.seeds_dir}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    generation = with_progress(project.seeds_dir, lambda tick: pipeline.generate(project, force, jobs, tick))
+    generation = with_progress(project.seeds_dir,
+                               lambda tick: pipeline.generate(project, force, jobs, tick, search_beside=True))
     report(generation)
     if timings:
         print(f"lawreports timing: generate {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr,
               flush=True)
     started = time.perf_counter()
     staging = publish.staging_dir(project)
-    rendered = publish.render(project, staging, quiet=not timings)
+    engine = publish.Render(project, staging, quiet=not timings)
+    search_files = generation.search_files() if generation.search_files else []  # while the engine renders
+    if timings:
+        print(f"lawreports timing: search index {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+    rendered = engine.wait()
     if timings:
         print(f"lawreports timing: mkdocs {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr,
               flush=True)
     if not rendered:
         print(f"错误：网站生成失败，原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
         return 1
+    publish.add_files(staging, search_files)
     publish.swap(staging, project.site_dir)
     print(f"网站已生成：{project.site_dir.name}/（{len(generation.collected.records)} 份报告）")
     return 0 if generation.ok else 1

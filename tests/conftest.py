@@ -95,7 +95,7 @@ def _without_generated(top: Path, ignore):
 def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``mkdocs build --strict`` of ``project`` into ``site``; ``env`` adds to (or, with value
     ``None``, removes from) a clean environment without ``SITE_URL`` and ``SOURCE_DATE_EPOCH``."""
-    unset = ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_CONVERTED", "LAWREPORTS_GENERATED")
+    unset = ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_GENERATED")
     run_env = {k: v for k, v in os.environ.items() if k not in unset}
     run_env.update(NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", LC_ALL="C.UTF-8")
     for key, value in (env or {}).items():

@@ -44,6 +44,8 @@ class Generation:
     outputs: OutputFiles | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)  #: collect's findings and the writer's
     site_date: str = FALLBACK_DATE
+    #: the search index, when it is made while the engine renders (``generate(search_beside=True)``)
+    search_files: Callable[[], list[Generated]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,8 +119,12 @@ def check(project: Project, seeds_dir: Path) -> Collected:
 
 
 def generate(project: Project, force: bool = False, jobs: int | None = None,
-             progress: Callable[[str], None] | None = None) -> Generation:
-    """Every stage before the engine: the files of the site, written into docs_dir."""
+             progress: Callable[[str], None] | None = None, search_beside: bool = False) -> Generation:
+    """Every stage before the engine: the files of the site, written into docs_dir.
+
+    ``search_beside``: leave the search index out of docs_dir; :attr:`Generation.search_files` makes it
+    while the engine renders (``build_site.py`` adds it to the rendered site: the index needs no page,
+    and the render uses one core)."""
     collected = collect_stage(project, project.seeds_dir, Catalog(project.reports_dir), jobs, progress)
     records, settings = collected.records, project.settings
     index = listings.index_reports(records, project.reports_prefix)
@@ -137,22 +143,28 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     out = OutputFiles(project.docs_dir, force)
     report_pages(records, out, project.reports_prefix, page_body)
     by_source = {r.source: r.source_sha256 for r in records}
-    pages: list[Generated] = [
-        *home.listing_pages(index, settings, parts, settings.page_size),
-        Generated("robots.txt", robots_txt(project.site_url)),
-        *seen.pages,
-        *checked.pages,
-        *data.open_data(index, settings, project.seeds_dir, site_name=project.site_name,
-                        description=project.site_description, site_url=project.site_url),
-        *search.search_files(index, records, parts.names),
-    ]
     dates = [d for r in records for d in (r.published, r.written) if d]
     site_date = max(dates).isoformat() if dates else FALLBACK_DATE
-    pages.append(Generated(SITE_FILE, json.dumps({"date": site_date}) + "\n"))
-    for item in pages:
-        out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
+
+    def search_files() -> list[Generated]:
+        return search.search_files(index, records, parts.names)
+
+    stages: list[Callable[[], Iterable[Generated]]] = [
+        lambda: home.listing_pages(index, settings, parts, settings.page_size),
+        lambda: [Generated("robots.txt", robots_txt(project.site_url)),
+                 Generated(SITE_FILE, json.dumps({"date": site_date}) + "\n")],
+        lambda: seen.pages,
+        lambda: checked.pages,
+        lambda: data.open_data(index, settings, project.seeds_dir, site_name=project.site_name,
+                               description=project.site_description, site_url=project.site_url),
+        *([] if search_beside else [search_files]),
+    ]
+    for stage in stages:  # one stage's files at a time in memory
+        for item in stage():
+            out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
     out.finish(keep_owners=set(collected.failed))
-    return Generation(collected, out, sorted({*collected.diagnostics, *out.diagnostics}, key=_order), site_date)
+    return Generation(collected, out, sorted({*collected.diagnostics, *out.diagnostics}, key=_order), site_date,
+                      search_files if search_beside else None)
 
 
 def robots_txt(site_url: str | None) -> str:

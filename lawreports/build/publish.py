@@ -11,8 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from ..site.generated import Generated
 from .project import Project
 
 
@@ -21,20 +24,48 @@ def staging_dir(project: Project) -> Path:
     return project.site_dir.with_name(f".{project.site_dir.name}-new-{os.getpid()}")
 
 
-def render(project: Project, dest: Path, quiet: bool = True) -> bool:
-    """The engine over docs_dir into ``dest``; True when it succeeded (``--strict``: a broken link fails)."""
-    shutil.rmtree(dest, ignore_errors=True)
-    # no -q: with it MkDocs 1.6 counts no warning, and --strict would let a broken link through
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-               "-f", str(project.config_file), "-d", str(dest)]
-    # the hooks need not generate again; MkDocs' notice about its 2.0 is for maintainers (README), not officers
-    env = dict(os.environ, LAWREPORTS_GENERATED="1", NO_MKDOCS_2_WARNING=os.environ.get("NO_MKDOCS_2_WARNING", "1"))
-    done = subprocess.run(command, env=env, cwd=project.root, capture_output=quiet, text=True)
-    if done.returncode != 0:
-        if quiet:  # what the engine said, only when it failed
-            sys.stderr.write(done.stdout + done.stderr)
+class Render:
+    """The engine rendering docs_dir into ``dest``, in its own process: the caller works meanwhile."""
+
+    def __init__(self, project: Project, dest: Path, quiet: bool = True) -> None:
         shutil.rmtree(dest, ignore_errors=True)
-    return done.returncode == 0
+        self.dest = dest
+        # no -q: with it MkDocs 1.6 counts no warning, and --strict would let a broken link through
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
+                   "-f", str(project.config_file), "-d", str(dest)]
+        # the hooks need not generate again; MkDocs' notice about its 2.0 is for maintainers, not officers
+        env = dict(os.environ, LAWREPORTS_GENERATED="1",
+                   NO_MKDOCS_2_WARNING=os.environ.get("NO_MKDOCS_2_WARNING", "1"))
+        # what the engine says, kept in a file (a pipe could fill up while we work) and shown if it fails
+        self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if quiet else None  # noqa: SIM115 - closed by wait()
+        self.process = subprocess.Popen(command, env=env, cwd=project.root, stdout=self.log,
+                                        stderr=subprocess.STDOUT if quiet else None)
+
+    def wait(self) -> bool:
+        """True when the engine succeeded (``--strict``: a broken link fails it); else its output is shown."""
+        ok = self.process.wait() == 0
+        if self.log is not None:
+            if not ok:
+                self.log.seek(0)
+                sys.stderr.write(self.log.read())
+            self.log.close()
+        if not ok:
+            shutil.rmtree(self.dest, ignore_errors=True)
+        return ok
+
+
+def render(project: Project, dest: Path, quiet: bool = True) -> bool:
+    """The engine over docs_dir into ``dest``, waited for."""
+    return Render(project, dest, quiet).wait()
+
+
+def add_files(site: Path, files: Iterable[Generated]) -> None:
+    """Files made beside the render (the search index), into the rendered site."""
+    for item in files:
+        target = site / item.uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = item.content if item.content is not None else ""
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def swap(built: Path, site_dir: Path) -> None:
