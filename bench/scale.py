@@ -53,6 +53,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script, bench/ is sys.path[0], no
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.synth import generate  # noqa: E402
+from lawreports.build.catalog import CATALOG_DIR, decode  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "out" / "scale.json"
 MB = 1024 * 1024
@@ -217,10 +218,10 @@ def free_port() -> int:
 
 def serve_latency(project: Path, env: dict[str, str], log: Path, timeout: float = 300) -> tuple[float | None, str]:
     """``mkdocs serve --dirty``; change one seed; seconds until its served page shows the change."""
-    index = json.loads((project / "docs" / "reports" / ".lawreports-pages.json").read_text(encoding="utf-8"))
-    rel, entry = next((rel, e) for rel, e in sorted(index["pages"].items()) if e.get("kind") == "intact")
-    seed = project / "seeds" / entry["matter"]["source"]
-    url_path = f"/reports/{rel[:-3]}/"
+    first_record = min((project / "docs" / "reports" / CATALOG_DIR).glob("*.json"))
+    record = decode(first_record.read_text(encoding="utf-8"))  # the catalog knows each seed's page
+    seed = project / "seeds" / record.source
+    url_path = f"/reports/{record.url}"
     port = free_port()
     marker = f"规模测试更新段落{port}号"
     command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}", "-f", "mkdocs.yml"]

@@ -226,7 +226,7 @@ def render_page(record: ReportRecord, url: str, body: str | None = None) -> str:
 
 def with_content_hash(page: str) -> str:
     digest = content_hash(page)
-    return GENERATOR_LINE.sub(lambda m: f"content_sha256: {digest}\n{m.group()}", page, count=1)
+    return GENERATOR_LINE.sub(lambda m: f"content_sha256: \"{digest}\"\n{m.group()}", page, count=1)
 
 
 def content_hash(page: str) -> str:

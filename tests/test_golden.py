@@ -95,8 +95,8 @@ def test_seed_page_matches_golden(pages, seed):
     assert body == expected_body  # the page's text, byte for byte
     assert head == expected_head  # the front matter's snapshot, key order and quoting included
     # the lines left out: the generator's mark and a hash that matches the page (hand edits are detected)
-    assert re.search(r"^generator: lawreports \S+$", page, re.MULTILINE)
-    assert re.search(rf"^content_sha256: {content_hash(page)}$", page, re.MULTILINE)
+    assert re.search(r"^generator: \"lawreports \S+\"$", page, re.MULTILINE)
+    assert re.search(rf"^content_sha256: \"{content_hash(page)}\"$", page, re.MULTILINE)
     assert page_kind(page.encode("utf-8")) == "intact"
 
 

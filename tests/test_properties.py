@@ -6,6 +6,7 @@ import html
 import re
 
 import markdown
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lawreports import figures as key_figures
@@ -14,6 +15,7 @@ from lawreports.parse import ParseError, parse_report
 from lawreports.read import ReadError, source_from_bytes
 from lawreports.record import ReportRecord, SourceStat
 from lawreports.render import display_title, figures_table, render_body
+from lawreports.site import markup as md
 
 # Pieces real reports are made of, so that generated texts reach deep into the grammar.
 PIECES = [
@@ -150,3 +152,19 @@ def test_key_figures_table_shows_each_sentence_once_with_all_its_figures_marked(
     assert sum(span for _, span in cells) == len(rows)
     runs = [g[0].anchor for i, g in enumerate(groups) if i == 0 or groups[i - 1][0].anchor != g[0].anchor]
     assert len(cells) == len(runs)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.text(min_size=1, max_size=12),
+                       st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
+                                 st.lists(st.text(), max_size=4),
+                                 st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text()), max_size=4)),
+                       max_size=6))
+def test_front_matter_reads_back_as_written_whatever_the_characters(meta):
+    """The one front-matter writer (a line per key, values as JSON) gives YAML that reads back to the
+    same values, with PyYAML's pure-Python and libyaml loaders, whatever the keys and characters."""
+    text = md.front_matter(meta)
+    assert text.startswith("---\n") and text.endswith("---\n\n")
+    body = text[len("---\n"):-len("---\n\n")]
+    for loader in {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}:
+        assert (yaml.load(body, Loader=loader) or {}) == meta

@@ -30,8 +30,8 @@ from ..render import content_hash
 from ..site.generated import Generated
 
 MANIFEST = ".lawreports-generated.json"
-CONTENT_HASH = re.compile(r"^content_sha256: ([0-9a-f]{64})$", re.MULTILINE)
-GENERATED_MARK = re.compile(r"^generator: lawreports\b", re.MULTILINE)
+CONTENT_HASH = re.compile(r"^content_sha256: \"?([0-9a-f]{64})\"?$", re.MULTILINE)
+GENERATED_MARK = re.compile(r"^generator: \"?lawreports\b", re.MULTILINE)  # quoted since JSON values
 
 
 def sha256(data: bytes) -> str:

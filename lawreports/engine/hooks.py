@@ -11,6 +11,7 @@ needs and nothing else:
 ``on_page_markdown`` a report page's display title as its title; every page dated by its report (or the
                     newest report), never the clock, so the sitemap is the same in every build.
 ``on_post_page``    the theme's indentation removed (~9 % of every page).
+``on_post_build``   the search index into the rendered site (it needs no page: made after them).
 
 MkDocs loads this file by path, so the project root is put on ``sys.path`` to import the package.
 """
@@ -40,12 +41,14 @@ from mkdocs.structure.pages import Page  # noqa: E402
 
 from lawreports.build.pipeline import FALLBACK_DATE, SITE_FILE, generate, page_date  # noqa: E402
 from lawreports.build.project import Project, project_of  # noqa: E402
+from lawreports.build.publish import add_files  # noqa: E402
 from lawreports.engine.rawhtml import RawHtmlExtension  # noqa: E402
 from lawreports.settings import SettingsError, settings_from_dict  # noqa: E402
+from lawreports.site.search import SEARCH_DIR  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.lawreports")
 LEVELS = {"error": logging.ERROR, "warning": logging.INFO, "info": logging.DEBUG}
-_state: dict[str, Any] = {"project": None, "site_date": FALLBACK_DATE}
+_state: dict[str, Any] = {"project": None, "site_date": FALLBACK_DATE, "search_files": None}
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -64,10 +67,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_pre_build(config: MkDocsConfig) -> None:
     project: Project = _state["project"]
+    _state["search_files"] = None
     if os.environ.get("LAWREPORTS_GENERATED") != "1":
         if not project.seeds_dir.is_dir():
             raise PluginError(f"mkdocs.yml extra.reports.seeds_dir: 找不到原始报告目录 {project.seeds_dir}")
-        generation = generate(project)
+        generation = generate(project, search_beside=True)  # the index goes in after the render
+        _state["search_files"] = generation.search_files
         for d in generation.diagnostics:
             log.log(LEVELS.get(d.severity, logging.INFO), str(d))
         count = len(generation.collected.records)
@@ -116,3 +121,13 @@ def strip_indentation(html: str) -> str:
 def on_post_page(output: str, page: Page, **kwargs: Any) -> str:
     page.content = ""  # only the page's own template read it
     return strip_indentation(output)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """The search index, made after the pages (under ``mkdocs serve`` a changed report shows sooner)."""
+    make = _state["search_files"]
+    if make is not None:
+        site = Path(config.site_dir)
+        for old in (site / SEARCH_DIR).rglob("*.json"):  # no shard of an earlier index is left
+            old.unlink()
+        add_files(site, make())
