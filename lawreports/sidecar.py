@@ -41,6 +41,7 @@ SCHEMA = {
         "index_no": {"type": "string", "minLength": 1},
         "deadline": DATE,
         "note": {"type": "string"},
+        "public": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
 #: What a valid value looks like, per key: the second half of every bad-value message.
@@ -57,6 +58,7 @@ HINTS = {
     "source_url": "http:// 或 https:// 开头的网址",
     "index_no": "非空文字",
     "note": "文字",
+    "public": "文字列表：报告中确需公开的号码原样写出（如单位热线 13800000000），隐私检查不再报它",
 }
 #: Fields that replace what the parser read from the text.
 REPORT_FIELDS = ("title", "agency", "region", "year", "written", "published", "index_no")

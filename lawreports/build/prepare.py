@@ -132,7 +132,8 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
         deadline: dt.date | None = dt.date.fromisoformat(str(values["deadline"]))
     else:
         deadline = deadline_for(context.settings, identity.type, report.year) if report.year else None
-    findings = check_report(report, context.settings, agency_type=identity.type, deadline=deadline)
+    public = tuple(str(v) for v in values.get("public") or ())  # type: ignore[attr-defined]  # a list (schema)
+    findings = check_report(report, context.settings, agency_type=identity.type, deadline=deadline, public=public)
     found = figures.extract(report)
     words = keywords.count_words(keywords.report_text(report), context.stoplist)
     return ReportRecord(

@@ -84,6 +84,7 @@ def check_report(
     previous: Report | None = None,
     agency_type: str | None = None,
     deadline: dt.date | None = None,
+    public: tuple[str, ...] = (),
 ) -> list[Diagnostic]:
     """Every finding about one report, sorted by line and code.
 
@@ -94,7 +95,8 @@ def check_report(
     kind = agency_type or type_of_agency(report.agency)
     if deadline is None and report.year is not None:
         deadline = deadline_for(settings, kind, report.year)
-    ctx = Context(settings=settings, table=load_parts(), agency_type=kind, deadline=deadline, previous=previous)
+    ctx = Context(settings=settings, table=load_parts(), agency_type=kind, deadline=deadline, previous=previous,
+                  public=public)
     findings = [d for d in report.diagnostics if d.code not in REPLACED_PARSER_CODES]
     for _name, check in CHECKS:
         findings.extend(check(report, ctx))

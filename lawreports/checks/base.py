@@ -20,6 +20,7 @@ class Context:
     agency_type: str  #: government | department (chooses the deadline)
     deadline: dt.date | None  #: disclosure deadline for this report, None when the year is unknown
     previous: Report | None = None  #: the same agency's report of the year before
+    public: tuple[str, ...] = ()  #: values the sidecar says are meant to be public (``public:``)
 
 
 def finding(report: Report, line: int | None, severity: Severity, code: str, message: str) -> Diagnostic:

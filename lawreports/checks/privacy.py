@@ -72,11 +72,15 @@ def check_privacy(report: Report, ctx: Context) -> Iterator[Diagnostic]:
     for line in report.source.lines:
         text = unicodedata.normalize("NFKC", line.text)
         for found in ID_NUMBER.finditer(text):
+            if found.group(1) in ctx.public:
+                continue
             if valid_id(found.group(1)):
                 yield finding(report, line.number, "error", "privacy-id",
                               f"含有疑似居民身份证号码 {mask(found.group(1), 6, 4)}，公开前请删除或隐去")
         for found in MOBILE.finditer(text):
             digits = re.sub(r"\D", "", found.group(1))
+            if digits in ctx.public or found.group(1) in ctx.public:
+                continue
             yield finding(report, line.number, "error", "privacy-mobile",
                           f"含有疑似手机号码 {mask(digits, 3, 4)}，公开前请删除或改为单位办公电话")
         stripped = line.text.strip()
