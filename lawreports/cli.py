@@ -25,6 +25,7 @@ from .build import pipeline, publish
 from .build.collect import input_files
 from .build.project import Project, load_project
 from .model import Diagnostic
+from .parts import PartTableError
 from .settings import SettingsError
 
 T = TypeVar("T")
@@ -71,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lawreports {__version__}", help="显示版本号")
     parser.add_argument("--config", default="mkdocs.yml", help="网站配置文件（默认 mkdocs.yml）")
     parser.add_argument("--force", action="store_true", help="覆盖手工修改过的页面（请先把更正写入 .meta.yml）")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="报告目录为空时仍生成网站（会清空已发布的报告；默认拒绝）")
     parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="同时转换的进程数（默认为本机可用的 CPU 数；1 为不并行）")
     commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
@@ -109,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except PartTableError as err:  # the package's own table, edited: a message, not a bug report
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
     except Exception as err:  # a bug: say so in one line, in Chinese, with what to send
         print(f"错误：程序内部错误（{type(err).__name__}: {err}）。"
               "请把这条信息和所用的命令发给维护人员。", file=sys.stderr)
@@ -138,7 +144,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "check":
         seeds = Path(args.seeds) if args.seeds else project.seeds_dir
         return run_checks(project, seeds, args.format)
-    return build(project, force=args.force, jobs=args.jobs)
+    return build(project, force=args.force, jobs=args.jobs, allow_empty=args.allow_empty)
 
 
 def screen_lines() -> int:
@@ -221,7 +227,7 @@ def _peak_rss() -> str:
     return f"peak RSS: this process {own:.0f} MB, largest child process {child:.0f} MB"
 
 
-def build(project: Project, force: bool = False, jobs: int | None = None) -> int:
+def build(project: Project, force: bool = False, jobs: int | None = None, allow_empty: bool = False) -> int:
     """The pipeline's stages, then the engine into a fresh folder swapped into site_dir: never half a site.
 
     ``LAWREPORTS_TIMINGS=1`` prints the time and peak memory of each stage (``lawreports timing:
@@ -235,8 +241,12 @@ def build(project: Project, force: bool = False, jobs: int | None = None) -> int
         return 2
     started = time.perf_counter()
     generation = with_progress(project.seeds_dir,
-                               lambda tick: pipeline.generate(project, force, jobs, tick, search_beside=True))
+                               lambda tick: pipeline.generate(project, force, jobs, tick, search_beside=True,
+                                                              allow_empty=allow_empty))
     report(generation)
+    if generation.stopped:
+        print(f"错误：{generation.stopped}；原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
+        return 1
     if timings:
         print(f"lawreports timing: generate {time.perf_counter() - started:.2f} s ({_peak_rss()})", file=sys.stderr,
               flush=True)

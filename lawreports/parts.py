@@ -66,7 +66,7 @@ class PartTable:
 
     @property
     def names(self) -> dict[str, str]:
-        """key → everyday wording, in page order (what ``render.PART_LABELS`` was)."""
+        """key → everyday wording, in page order."""
         return {key: self.name(key) for key in self.keys}
 
     @property
@@ -74,19 +74,33 @@ class PartTable:
         return tuple(key for key in self.keys if self.rule(key).required)
 
 
+class PartTableError(ValueError):
+    """``parts.yml`` cannot be read; the message names the file and what is wrong."""
+
+
 @lru_cache(maxsize=4)
 def load_parts(path: Path = PARTS_FILE) -> PartTable:
+    """The part table; PartTableError (in Chinese, naming the file) when it is broken."""
+    try:
+        return _load_parts(path)
+    except PartTableError:
+        raise
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as err:
+        raise PartTableError(f"{path.name} 有误，无法读取部分表（{type(err).__name__}: {err}）") from err
+
+
+def _load_parts(path: Path) -> PartTable:
     raw = path.read_bytes()
     data = yaml.safe_load(raw)
     rules = []
     for key in data["order"]:
         if key not in PART_KEYS:
-            raise ValueError(f"{path.name}: unknown part {key!r}")
+            raise PartTableError(f"{path.name}: 未知的部分 {key!r}")
         spec = data["parts"][key]
         match = tuple(tuple(m) if isinstance(m, list) else (m,) for m in spec["match"])
         rules.append(PartRule(key=key, label=spec["label"], name=spec["name"], short=spec["short"],
                               required=bool(spec["required"]), match=match))
     keys = tuple(data["parts"])
     if sorted(keys) != sorted(data["order"]):
-        raise ValueError(f"{path.name}: parts and order must name the same parts")
+        raise PartTableError(f"{path.name}: parts 与 order 列出的部分不一致")
     return PartTable(rules=tuple(rules), sha256=hashlib.sha256(raw).hexdigest(), keys=keys)

@@ -27,7 +27,6 @@ from .text import one_space
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 GENERATOR = f"lawreports {__version__}"
-PART_LABELS = load_parts().names
 #: Characters Markdown (and the enabled extensions) may read as markup anywhere in a line.
 MARKUP = re.compile(r"[\\`*_{}\[\]<>&#|~^=+!$]")
 #: Line openings Markdown reads as blocks: lists, quotes, rules, setext underlines, ordered lists.
@@ -121,7 +120,7 @@ def _badge(report: Report, key: str) -> str:
         state, mark = "missing", "✗"
     else:
         state, mark = "optional", "–"
-    return f'<span class="part-badge {state}">{mark} {PART_LABELS[key]}</span>'
+    return f'<span class="part-badge {state}">{mark} {load_parts().name(key)}</span>'
 
 
 def html_block(html: str) -> str:

@@ -26,6 +26,8 @@ from ..record import ReportRecord, SourceStat
 
 #: The folder in the reports folder that holds the catalog.
 CATALOG_DIR = ".lawreports-catalog"
+#: The versions online, one file per raw file, in the catalog folder.
+PUBLISHED_DIR = "published"
 #: Raise when the layout of a record file changes.
 FORMAT = 1
 
@@ -229,26 +231,57 @@ class Catalog:
 
     def save(self, record: ReportRecord) -> None:
         """Write a record when it differs from the kept one (an unchanged build touches no file)."""
-        data = encode(record).encode("utf-8")
-        target = self.file(record.source)
+        _write_if_changed(self.file(record.source), encode(record).encode("utf-8"))
+
+    # -- what was published: the version of each report that is online, kept when a newer one fails --
+
+    @property
+    def published_folder(self) -> Path:
+        return self.folder / PUBLISHED_DIR
+
+    def published_sources(self) -> set[str]:
+        """Raw files with a published version."""
         try:
-            if target.is_file() and target.read_bytes() == data:
-                return
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            return {p.name[: -len(".json")] for p in self.published_folder.iterdir() if p.name.endswith(".json")}
         except OSError:
-            pass  # the catalog only saves work: the next build converts this report again
+            return set()
+
+    def published(self, source: str) -> ReportRecord | None:
+        """The version of a raw file's report that is online, or None."""
+        try:
+            return decode((self.published_folder / f"{source}.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, CatalogError):
+            return None
+
+    def publish(self, record: ReportRecord) -> None:
+        """Remember ``record`` as the version online (written when it differs)."""
+        _write_if_changed(self.published_folder / f"{record.source}.json", encode(record).encode("utf-8"))
+
+    def unpublish(self, source: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.published_folder / f"{source}.json").unlink()
 
     def prune(self, sources: Iterable[str]) -> None:
-        """Forget the records of raw files no longer in the folder."""
+        """Forget the records of raw files no longer in the folder (the published versions stay: the
+        publication stage decides about those)."""
         keep = {f"{name}.json" for name in sources}
         try:
-            kept = list(self.folder.iterdir())
+            kept = [p for p in self.folder.iterdir() if p.is_file()]
         except OSError:
             return
         for path in kept:
             if path.name not in keep:
                 with contextlib.suppress(OSError):  # a stale record is only never read
                     path.unlink()
+
+
+def _write_if_changed(target: Path, data: bytes) -> None:
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError:
+        pass  # the catalog only saves work: the next build converts this report again

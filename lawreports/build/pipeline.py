@@ -24,6 +24,7 @@ from ..record import ReportRecord
 from ..render import render_body, render_page
 from ..site import compliance, compliance_pages, data, home, insight, listings, search
 from ..site.generated import Generated
+from . import publication
 from .catalog import Catalog
 from .collect import Collected, collect, input_files, internal_error
 from .outputs import OutputFiles
@@ -46,10 +47,13 @@ class Generation:
     site_date: str = FALLBACK_DATE
     #: the search index, when it is made while the engine renders (``generate(search_beside=True)``)
     search_files: Callable[[], list[Generated]] | None = None
+    #: why nothing was written (a broken table, an empty seeds folder): the site must stay as it is
+    stopped: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.collected.ok and not any(d.severity == "error" for d in self.diagnostics)
+        return (self.stopped is None and self.collected.ok
+                and not any(d.severity == "error" for d in self.diagnostics))
 
     @property
     def failed(self) -> list[str]:
@@ -92,15 +96,18 @@ def report_pages(records: Iterable[ReportRecord], out: OutputFiles, prefix: str,
 def convert(project: Project, seeds_dir: Path, out_dir: Path, force: bool = False, jobs: int | None = None,
             progress: Callable[[str], None] | None = None) -> Generation:
     """``build_site.py convert``: the report pages alone, into ``out_dir`` (the catalog beside them)."""
-    collected = collect_stage(project, seeds_dir, Catalog(out_dir), jobs, progress)
+    catalog = Catalog(out_dir)
+    collected = collect_stage(project, seeds_dir, catalog, jobs, progress)
     generation = Generation(collected, diagnostics=list(collected.diagnostics))
     if not collected.records and not out_dir.exists():
         return generation
+    chosen = publication.choose(collected, catalog)
     out = OutputFiles(out_dir, force)
-    report_pages(collected.records, out, "")
+    report_pages(chosen.records, out, "")
     out.finish(keep_owners=set(collected.failed))
+    publication.remember(chosen, catalog, {*collected.failed, *(r.source for r in collected.records)})
     generation.outputs = out
-    generation.diagnostics = sorted({*collected.diagnostics, *out.diagnostics}, key=_order)
+    generation.diagnostics = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics}, key=_order)
     return generation
 
 
@@ -119,18 +126,35 @@ def check(project: Project, seeds_dir: Path) -> Collected:
 
 
 def generate(project: Project, force: bool = False, jobs: int | None = None,
-             progress: Callable[[str], None] | None = None, search_beside: bool = False) -> Generation:
+             progress: Callable[[str], None] | None = None, search_beside: bool = False,
+             allow_empty: bool = False) -> Generation:
     """Every stage before the engine: the files of the site, written into docs_dir.
 
+    Nothing is written (``Generation.stopped`` says why) when the agency table is broken or the
+    seeds folder is empty while a site was generated before (``allow_empty`` lets it be emptied).
     ``search_beside``: leave the search index out of docs_dir; :attr:`Generation.search_files` makes it
     while the engine renders (``build_site.py`` adds it to the rendered site: the index needs no page,
     and the render uses one core)."""
-    collected = collect_stage(project, project.seeds_dir, Catalog(project.reports_dir), jobs, progress)
-    records, settings = collected.records, project.settings
+    catalog = Catalog(project.reports_dir)
+    out = OutputFiles(project.docs_dir, force)
+    try:
+        context = load_context(project)
+    except AgencyTableError as err:  # no identity can be trusted: nothing is converted or written
+        files = input_files(project.seeds_dir)
+        collected = Collected(diagnostics=list(err.diagnostics), failed=[p.name for p in files], total=len(files))
+        return Generation(collected, diagnostics=list(err.diagnostics), stopped=f"{project.agencies_file.name} 有误")
+    collected = collect(project.seeds_dir, context, catalog, jobs, progress)
+    if collected.total == 0 and out.previous and not allow_empty:
+        return Generation(collected, stopped=f"{project.seeds_dir.name}/ 中没有报告；为免清空已发布的网站，未生成"
+                                             "（确需清空请加 --allow-empty）")
+    downloads = {uri: entry[0] for uri, entry in out.previous.items()
+                 if uri.startswith(f"{data.DATA_DIR}/") and entry[0] and (project.docs_dir / uri).is_file()}
+    chosen = publication.choose(collected, catalog, downloads)
+    records, settings = chosen.records, project.settings
     index = listings.index_reports(records, project.reports_prefix)
     parts = load_parts()
     seen = insight.build(index, records, settings, parts.label)
-    checked = compliance_pages.build(index, collected.diagnostics, parts, settings.page_size,
+    checked = compliance_pages.build(index, chosen.findings(collected), parts, settings.page_size,
                                      rate_of=insight.figures_rate)
 
     def page_body(record: ReportRecord, uri: str) -> str:
@@ -140,7 +164,6 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
             text = compliance.with_scorecard(text, row)
         return text.rstrip("\n") + "\n" + listings.report_links(index, record) + insight.report_extra(seen, record)
 
-    out = OutputFiles(project.docs_dir, force)
     report_pages(records, out, project.reports_prefix, page_body)
     by_source = {r.source: r.source_sha256 for r in records}
     dates = [d for r in records for d in (r.published, r.written) if d]
@@ -163,8 +186,9 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
         for item in stage():
             out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
     out.finish(keep_owners=set(collected.failed))
-    return Generation(collected, out, sorted({*collected.diagnostics, *out.diagnostics}, key=_order), site_date,
-                      search_files if search_beside else None)
+    publication.remember(chosen, catalog, {*collected.failed, *(r.source for r in collected.records)})
+    found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics}, key=_order)
+    return Generation(collected, out, found, site_date, search_files if search_beside else None)
 
 
 def robots_txt(site_url: str | None) -> str:

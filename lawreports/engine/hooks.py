@@ -75,6 +75,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
         _state["search_files"] = generation.search_files
         for d in generation.diagnostics:
             log.log(LEVELS.get(d.severity, logging.INFO), str(d))
+        if generation.stopped:
+            raise PluginError(f"{generation.stopped}；网站未生成")
         count = len(generation.collected.records)
         log.info(f"已转换 {count} 份报告（{project.seeds_dir.name} → {project.reports_prefix}）")
     try:

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 
 from ... import keywords as kw
 from ...model import PART_KEYS
+from ...parts import load_parts
 from ...record import ReportRecord
-from ...render import PART_LABELS, escape_html
+from ...render import escape_html
 from .. import markup as md
 from ..generated import Generated
 from ..htmlblock import block
@@ -102,7 +103,8 @@ def report_extra(insight: Insight, record: ReportRecord) -> str:
                         for k in words if k.word in targets)
         lines.append(f'<p class="report-keywords">关键词：{tags}</p>')
     cards = insight.parts.card_targets
-    compare = [md.a(escape_html(PART_LABELS[key]), uri, *cards[(uri, key)]) for key in PART_KEYS if (uri, key) in cards]
+    names = load_parts().name
+    compare = [md.a(escape_html(names(key)), uri, *cards[(uri, key)]) for key in PART_KEYS if (uri, key) in cards]
     links = []
     if compare:
         links.append(f"与{year_label(record.year)}其他单位对照：" + " · ".join(compare))

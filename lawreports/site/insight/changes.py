@@ -13,7 +13,8 @@ from itertools import pairwise
 
 from ... import textdiff
 from ...model import PART_KEYS, Block, Heading, Paragraph
-from ...render import PART_LABELS, escape_html
+from ...parts import load_parts
+from ...render import escape_html
 from ...text import one_space, paragraph_key
 from .. import markup as md
 from ..generated import Generated
@@ -78,9 +79,9 @@ def _changes_page(agency: Agency, prev: Entry, cur: Entry, uri: str,
     cards = []
     for e, key, year, anchor in ((prev, "plans", py, "prev-plans"), (cur, "measures", cy, "this-measures")):
         head, blocks, _ = part_blocks(e.report, key)
-        heading = f"{year}年：{PART_LABELS[key]}"
+        heading = f"{year}年：{load_parts().name(key)}"
         if head is None:
-            text = f'<p class="compare-empty">{year}年报告没有“{PART_LABELS[key]}”部分。</p>'
+            text = f'<p class="compare-empty">{year}年报告没有“{load_parts().name(key)}”部分。</p>'
             link = md.a(f"{year}年报告", uri, e.uri)
         else:
             text = part_html(blocks)
@@ -98,7 +99,7 @@ def _changes_page(agency: Agency, prev: Entry, cur: Entry, uri: str,
     for key in PART_KEYS:
         ph, pblocks, _ = part_blocks(prev.report, key)
         ch, cblocks, _ = part_blocks(cur.report, key)
-        label = PART_LABELS[key]
+        label = load_parts().name(key)
         if ph is None and ch is None:
             continue
         if ph is None or ch is None:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ...model import PART_KEYS, Block, Heading, Report
-from ...render import PART_LABELS, escape_html
+from ...parts import load_parts
+from ...render import escape_html
 from ...text import one_space
 from .. import markup as md
 from ..generated import Generated
@@ -60,7 +61,7 @@ def compare_pages(index: SiteIndex, entries: Sequence[Entry], labels: Callable[[
                     out.card_targets[(e.uri, key)] = (uri, anchor)
                     rendered.append(_card(index, e, head, blocks, within, uri, anchor))
                 suffix = f"（第{k}页）" if k > 1 else ""
-                title = f"{year}年各单位“{PART_LABELS[key]}”"
+                title = f"{year}年各单位“{load_parts().name(key)}”"
                 within_count = sum(1 for c in cards if c[3])
                 intro = (
                     f"{year}年度共 {len(of_year)} 份报告，{len(cards)} 份有“{md.text(labels(key))}”部分"

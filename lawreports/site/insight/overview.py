@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...model import PART_KEYS
-from ...render import PART_LABELS
+from ...parts import load_parts
 from .. import markup as md
 from ..generated import Generated
 from ..listings import year_label, year_uri
@@ -28,7 +28,7 @@ def index_page(entries: Sequence[Entry], parts: PartComparisons, changes: YearOv
                 pages = parts.part_pages.get((year, key))
                 cells.append(md.link(f"{parts.having.get((year, key), 0)} 份", uri, pages[0]) if pages else "—")
             rows.append(cells)
-        lines.append(md.table(["年度", *(PART_LABELS[k] for k in PART_KEYS)], rows) + "\n")
+        lines.append(md.table(["年度", *(load_parts().name(k) for k in PART_KEYS)], rows) + "\n")
     else:
         lines.append("暂无可对照的报告。\n")
 

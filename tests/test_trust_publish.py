@@ -1,0 +1,147 @@
+"""Atomic and last-good (issue #16, items 2 and 3): a real project copy, built, broken, built again.
+
+After a good build, each case breaks something the way an officer might and builds again. The promise:
+the exit status says something failed; a broken configuration leaves the published site untouched
+byte for byte; a report whose new version fails (a privacy error, a sidecar typo, a duplicate) stays
+online in its last published version — page, data file, download and search entry all of that
+version — and nothing of the failed version reaches the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+
+pytestmark = pytest.mark.slow
+
+SEED = "004_6794a1f585b17187.txt"  #: 南开区司法局, 2023
+PAGE = "reports/2023/nan-kai-qu-si-fa-ju/index.html"
+DATA = "data/reports/2023/nan-kai-qu-si-fa-ju.json"
+DOWNLOAD = f"data/sources/{SEED}"
+MOBILE = "13912345678"
+ID_NUMBER = "11010519491231002X"
+
+
+def build(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_GENERATED")}
+    return subprocess.run([sys.executable, "build_site.py", *args], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def tree(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def everything(site: Path) -> str:
+    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in site.rglob("*") if p.is_file())
+
+
+def insert_sentence(path: Path, sentence: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    at = text.index("。") + 1
+    path.write_text(f"{text[:at]}\n{sentence}\n{text[at:]}", encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = copy_project(tmp_path / "project")
+    first = build(project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return project
+
+
+@pytest.mark.parametrize("breakage", ["agencies", "mkdocs", "settings", "parts"])
+def test_a_broken_configuration_leaves_the_site_untouched(project: Path, breakage: str):
+    before = tree(project / "site")
+    if breakage == "agencies":
+        with (project / "agencies.yml").open("a", encoding="utf-8") as f:
+            f.write("  - name: [不是文字\n")
+    elif breakage == "mkdocs":
+        with (project / "mkdocs.yml").open("a", encoding="utf-8") as f:
+            f.write("extra: [1\n")
+    elif breakage == "settings":
+        text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+        (project / "mkdocs.yml").write_text(text.replace('page_size: 100', 'page_size: "很多"'), encoding="utf-8")
+    else:
+        (project / "lawreports" / "parts.yml").write_text("parts: [\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert tree(project / "site") == before
+
+
+def test_a_privacy_error_keeps_the_last_published_version_whole(project: Path):
+    site = project / "site"
+    before = {name: (site / name).read_bytes() for name in (PAGE, DATA, DOWNLOAD)}
+    insert_sentence(project / "seeds" / SEED, f"联系人手机{MOBILE}。")
+    result = build(project)
+    assert result.returncode == 1
+    assert f"{SEED}:" in result.stdout + result.stderr and "privacy-mobile" in result.stderr
+    assert "kept-last-published" in result.stdout
+    assert {name: (site / name).read_bytes() for name in before} == before
+    assert MOBILE not in everything(site)
+    index = json.loads((site / "data" / "reports.json").read_text(encoding="utf-8"))
+    rows = index["reports"] if isinstance(index, dict) else index
+    assert any(SEED == row.get("source") for row in rows)
+
+
+def test_a_new_report_with_a_privacy_error_is_not_published(project: Path):
+    seeds = project / "seeds"
+    text = (seeds / SEED).read_text(encoding="utf-8").replace("南开区司法局", "南开区民政局")
+    (seeds / "new.txt").write_text(f"{text}\n身份证号 {ID_NUMBER}\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 1
+    assert "new.txt" in result.stderr and "privacy-id" in result.stderr
+    published = everything(project / "site")
+    assert ID_NUMBER not in published and "南开区民政局" not in published
+
+
+def test_a_sidecar_typo_keeps_the_last_published_version(project: Path):
+    page = (project / "site" / PAGE).read_bytes()
+    (project / "seeds" / SEED.replace(".txt", ".meta.yml")).write_text("publised: 2024-03-01\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 1 and "sidecar" in result.stderr
+    assert (project / "site" / PAGE).read_bytes() == page
+
+
+def test_a_duplicate_of_a_published_report_is_refused_and_the_published_one_stays(project: Path):
+    page = (project / "site" / PAGE).read_bytes()
+    (project / "seeds" / "zz-copy.txt").write_bytes((project / "seeds" / SEED).read_bytes())
+    result = build(project)
+    assert result.returncode == 1
+    refused = [line for line in result.stderr.splitlines() if "duplicate-report" in line]
+    assert refused and all(line.startswith("zz-copy.txt") for line in refused)
+    assert (project / "site" / PAGE).read_bytes() == page
+
+
+def test_an_empty_seeds_folder_does_not_wipe_the_site_without_the_flag(project: Path):
+    before = tree(project / "site")
+    for path in (project / "seeds").iterdir():
+        path.unlink()
+    result = build(project)
+    assert result.returncode == 1 and "--allow-empty" in result.stderr
+    assert tree(project / "site") == before
+    emptied = build(project, "--allow-empty")
+    assert emptied.returncode == 0, emptied.stderr
+    assert not (project / "site" / PAGE).exists()
+
+
+def test_a_corrected_report_replaces_the_kept_version(project: Path):
+    seed = project / "seeds" / SEED
+    original = seed.read_bytes()
+    insert_sentence(seed, f"联系人手机{MOBILE}。")
+    assert build(project).returncode == 1
+    seed.write_bytes(original)
+    insert_sentence(seed, "本段为更正后新增的文字。")
+    fixed = build(project)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "本段为更正后新增的文字" in (project / "site" / PAGE).read_text(encoding="utf-8")
+    assert (project / "site" / DOWNLOAD).read_bytes() == seed.read_bytes()
