@@ -239,6 +239,11 @@ def build(project: Project, force: bool = False, jobs: int | None = None, allow_
     if not project.seeds_dir.is_dir():
         print(f"错误：找不到报告目录 {project.seeds_dir}", file=sys.stderr)
         return 2
+    if project.site_dir.is_symlink():  # the swap would rename the link aside, not update what it points to
+        print(f"错误：{project.site_dir.name} 是符号链接，网站未生成；请在 mkdocs.yml 的 site_dir 中写出实际目录"
+              f"（{project.site_dir.resolve()}）", file=sys.stderr)
+        return 1
+    publish.clean_leftovers(project)
     started = time.perf_counter()
     generation = with_progress(project.seeds_dir,
                                lambda tick: pipeline.generate(project, force, jobs, tick, search_beside=True,

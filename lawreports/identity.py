@@ -23,7 +23,7 @@ from pathlib import Path
 from pypinyin import lazy_pinyin
 
 from .model import Diagnostic
-from .sidecar import SLUG, DataFileError, dotted, key_line, read_data_file, schema_problems
+from .sidecar import MAX_AGENCIES_BYTES, SLUG, DataFileError, dotted, key_line, read_data_file, schema_problems
 from .text import compact
 
 GOVERNMENT = re.compile(r"(人民政府|政府|街道办事处|办事处|街道|镇|乡|党委|管委会)$")
@@ -168,7 +168,7 @@ def load_agencies(path: Path) -> AgencyTable:
     if not path.exists():
         return AgencyTable((), hashlib.sha256(b"").hexdigest(), path.name)
     try:
-        data, text = read_data_file(path, "agencies")
+        data, text = read_data_file(path, "agencies", MAX_AGENCIES_BYTES)
     except DataFileError as err:
         raise AgencyTableError(list(err.diagnostics)) from err
     if data is None:

@@ -57,6 +57,9 @@ YEAR_WORD = r"(?:19|20)\d{2}|[二][〇零○O][一二三四五六七八九〇零
 #: A year the report may cover: ``2023年``, ``二〇二三年``, ``二零二三年``; not ``2021—2025年``.
 YEAR = re.compile(rf"(?<![\d—\-－~～至到])(?P<year>{YEAR_WORD})(?=\s*年)(?!\s*年?\s*[—\-－~～至到])")
 
+#: Digits before 年 that cannot be a year in a title: ``20223年度``, ``223年``, ``2203年`` (a year is 19xx/20xx).
+BAD_YEAR = re.compile(r"(?<![\d.])(?P<digits>\d{3}|\d{5,8}|(?!19|20)\d{4})(?=\s*年)")
+
 #: A range of years, whose years are never the report's: ``2021—2025年``, ``2021-2025``.
 YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—\-－~～至到]+\s*(?:19|20)\d{2}\s*年?")
 

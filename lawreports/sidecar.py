@@ -6,7 +6,11 @@ and a sidecar value that differs from what the text says is an ``info`` naming b
 
 The helpers for reading a small YAML data file an officer edits (any encoding the reports may
 use, duplicate keys refused, schema errors in Chinese with the key and its line) live here too;
-the agency table (``identity``) uses them.
+the agency table (``identity``) uses them. They bound what such a file may cost: its size
+(:data:`MAX_SIDECAR_BYTES`, :data:`MAX_AGENCIES_BYTES`), and the nodes its YAML aliases add when
+expanded (:data:`MAX_ALIAS_EXPANSION`; a "billion laughs" file is refused before anything is
+built from it, and its expansion is never printed); text values with control characters, lone
+surrogates or private-use characters are refused naming the key.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import jsonschema
 import yaml
 
 from .model import Diagnostic, Overrides, Report
-from .read import ReadError, decode
+from .read import BAD_CHARACTER, ReadError, decode, describe, size_text
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"}
@@ -91,9 +95,82 @@ def sidecar_path(raw: Path) -> Path:
 # -- reading a YAML data file ----------------------------------------------------------------------
 
 
-class _DataLoader(yaml.SafeLoader):
-    """Safe YAML where dates stay strings (the schema checks their form) and a key given twice is
-    an error (PyYAML would silently keep the last)."""
+#: The largest sidecar read: a sidecar holds a dozen short values (< 1 KB); 64 KB leaves room for a
+#: long note and a long ``public`` list.
+MAX_SIDECAR_BYTES = 64 * 2**10
+#: The largest agency table read: ~200 bytes an agency, so 1 MB holds some 5,000 agencies.
+MAX_AGENCIES_BYTES = 2**20
+#: The most nodes YAML aliases (``*name``) may add to a data file when expanded. An officer's file
+#: needs none; a few shared lists are fine; nine nested levels of ten aliases would add 10⁹.
+MAX_ALIAS_EXPANSION = 10_000
+
+
+class AliasExpansionError(yaml.YAMLError):
+    """YAML aliases that would expand beyond :data:`MAX_ALIAS_EXPANSION` nodes (or refer to themselves)."""
+
+    def __init__(self, mark: yaml.Mark | None, recursive: bool = False):
+        super().__init__("YAML aliases expand too far")
+        self.problem_mark = mark
+        self.recursive = recursive
+
+    @property
+    def message(self) -> str:
+        if self.recursive:
+            return "YAML 别名（*引用）引用了它自身所在的内容，无法展开，未读取；请直接写出各值，不要用 & 和 *"
+        return (f"YAML 别名（&锚点 / *引用）展开后超过 {MAX_ALIAS_EXPANSION} 个值，未读取；"
+                "此文件不需要别名，请直接写出各值，不要用 & 和 *")
+
+
+def expanded_size(root: yaml.Node) -> int:
+    """How many nodes ``root`` stands for with every alias expanded, counted once per distinct node
+    (linear in the file). Raises AliasExpansionError past :data:`MAX_ALIAS_EXPANSION` extra nodes,
+    or for an alias inside what it names."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise AliasExpansionError(node.start_mark, recursive=True)
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise AliasExpansionError(child.start_mark, recursive=True)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    total = sizes[id(root)]
+    if total - len(sizes) > MAX_ALIAS_EXPANSION:
+        raise AliasExpansionError(root.start_mark)
+    return total
+
+
+class BoundedAliases:
+    """A YAML loader mix-in: the document's aliases are counted (:func:`expanded_size`) before any
+    value is built from it. Put it before the loader: ``class L(BoundedAliases, yaml.SafeLoader)``."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()  # type: ignore[misc]
+        if node is not None:
+            expanded_size(node)
+        return node
+
+
+class _DataLoader(BoundedAliases, yaml.SafeLoader):
+    """Safe YAML where dates stay strings (the schema checks their form), a key given twice is an
+    error (PyYAML would silently keep the last) and aliases are bounded."""
 
 
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
@@ -117,24 +194,68 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _DataLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-def read_data_file(path: Path, what: str) -> tuple[Any, str]:
-    """(parsed YAML, text) of an officer-edited data file; raises DataFileError naming the file."""
+def read_data_file(path: Path, what: str, max_bytes: int = MAX_SIDECAR_BYTES) -> tuple[Any, str]:
+    """(parsed YAML, text) of an officer-edited data file of at most ``max_bytes``; raises
+    DataFileError naming the file (and the key of a value with characters that cannot be published)."""
     name = path.name
     try:
-        text, _ = decode(path.read_bytes())
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            size = path.stat().st_size
+            raise DataFileError([Diagnostic(name, None, "error", f"{what}-too-large",
+                                            f"文件大小 {size_text(size)}，超过上限 {size_text(max_bytes)}，未读取；"
+                                            "请检查是否放错了文件")])
+        text, _ = decode(data)
     except OSError as err:
         raise DataFileError([Diagnostic(name, None, "error", f"{what}-unreadable",
-                                        f"无法读取：{err.strerror}")]) from err
+                                        f"无法读取（{err.strerror or type(err).__name__}）；请检查文件权限")]) from err
     except ReadError as err:
         raise DataFileError([Diagnostic(name, err.line, "error", f"{what}-encoding", err.message)]) from err
     try:
-        return yaml.load(text, Loader=_DataLoader), text
+        loaded = yaml.load(text, Loader=_DataLoader)
+    except AliasExpansionError as err:
+        mark = err.problem_mark
+        raise DataFileError([Diagnostic(name, mark.line + 1 if mark else None, "error", f"{what}-yaml-aliases",
+                                        err.message)]) from None  # never the expansion
+    except RecursionError:
+        raise DataFileError([Diagnostic(name, None, "error", f"{what}-yaml",
+                                        "YAML 嵌套层数过多，未读取；请直接写出各值")]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err)
         raise DataFileError([Diagnostic(name, mark.line + 1 if mark else None, "error", f"{what}-yaml",
                                         f"YAML 格式错误：{problem}"
                                         "（常见原因：冒号后缺空格、缩进不齐、引号不配对）")]) from err
+    problems = [Diagnostic(name, key_line(text, where), "error", f"{what}-bad-character",
+                           f"键 {dotted(where) or '顶层'} 的值含有{describe(char)}；请删去或改为标准字符")
+                for where, char in bad_characters(loaded)]
+    if problems:
+        raise DataFileError(problems)
+    return loaded, text
+
+
+def bad_characters(data: object) -> list[tuple[list, str]]:
+    """(path, first bad character) of each text value or key holding what a page must not show
+    (control characters but tab and line ends, lone surrogates, U+FFFD, private-use characters)."""
+    found: list[tuple[list, str]] = []
+    stack: list[tuple[list, object]] = [([], data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            bad = BAD_CHARACTER.search(value)
+            if bad:
+                found.append((where, bad.group()))
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                bad_key = BAD_CHARACTER.search(key) if isinstance(key, str) else None
+                if bad_key:  # named by its parent: the key itself cannot be printed
+                    found.append((where, bad_key.group()))
+                else:
+                    stack.append(([*where, key], item))
+        elif isinstance(value, list):
+            stack.extend(([*where, i], item) for i, item in reversed(list(enumerate(value))))
+    return found
 
 
 def key_line(text: str, path: list) -> int | None:
@@ -210,8 +331,11 @@ def schema_problems(data: object, schema: dict, hints: dict[str, str]) -> list[t
 def load_sidecar(path: Path) -> Overrides:
     """The validated sidecar; raises SidecarError naming the file and every bad key."""
     name = path.name
+    if path.is_symlink() and path.parent.resolve() not in path.resolve().parents:
+        raise SidecarError(name, None, "sidecar-symlink-outside",
+                           "更正文件是指向所在文件夹以外的符号链接，未读取；请把文件复制到 seeds 文件夹中")
     try:
-        data, text = read_data_file(path, "sidecar")
+        data, text = read_data_file(path, "sidecar", MAX_SIDECAR_BYTES)
     except DataFileError as err:
         first = err.diagnostics[0]
         raise SidecarError(first.file, first.line, first.code, first.message, err.diagnostics) from err

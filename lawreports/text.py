@@ -177,3 +177,8 @@ def cn_year(text: str) -> int:
     if text.isdigit():
         return int(text)
     return int("".join(CN_YEAR_DIGITS.get(c, "0") for c in text))
+
+
+#: What XML 1.0 does not allow in a document (C0 controls but tab, LF and CR; lone surrogates;
+#: U+FFFE and U+FFFF): no reader parses a file holding one, and no escape can write it.
+XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

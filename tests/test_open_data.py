@@ -10,6 +10,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import doctest
 import hashlib
 import io
 import json
@@ -21,14 +22,20 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from referencing import Registry, Resource
 
 from conftest import ROOT, copy_project, mkdocs_build
+from lawreports.figures import Figure
 from lawreports.model import Heading, Paragraph, Report, Signature, SourceText
 from lawreports.record import ReportRecord
 from lawreports.settings import Settings
-from lawreports.site import data, listings
+from lawreports.site import charts, data, listings
+from lawreports.site import markup as md
 from lawreports.site.home import home_page
+from lawreports.site.insight.common import Entry
+from lawreports.site.insight.keyfigures import figures_csv
 from test_site import as_record
 
 SEEDS = ROOT / "seeds"
@@ -216,7 +223,8 @@ def test_csv_has_a_bom_and_the_same_rows(site, rows):
     assert len(table) == len(rows) + 1
 
     def cell(value):
-        return "" if value is None else ";".join(value) if isinstance(value, list) else str(value)
+        text = "" if value is None else ";".join(value) if isinstance(value, list) else str(value)
+        return "'" + text if starts_a_formula(text) else text  # see test_csv_cells_never_start_a_formula
 
     for line, row in zip(table[1:], rows):
         assert line == [cell(row[k]) for k in data.FIELDS]
@@ -433,6 +441,106 @@ def test_csv_cells():
     assert back["title"] == '标题,含逗号"引号"'
     assert back["region"] == "" and back["parts"] == "measures;plans" and back["parts_within"] == "leadership"
     assert back["index_no"] == "nan-kai-qu-si-fa-ju/2023"
+
+
+FORMULAS = ["=1+1", "=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1",
+            "\r=1", "- 一是", "+86 22 2345 6789"]
+
+
+def starts_a_formula(cell: str) -> bool:
+    """What a spreadsheet reads as a formula: a cell beginning with = + - @ tab or CR, unless a plain number."""
+    return cell[:1] in md.FORMULA_START and not md.PLAIN_NUMBER.fullmatch(cell)
+
+
+def read_csv(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def test_markup_docstring_examples():
+    result = doctest.testmod(md)
+    assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_csv_cells_never_start_a_formula(value):
+    """OWASP: a cell that begins with = + - @ tab or CR gets a leading single quote; the rest is kept."""
+    row = data.summary(info(title=value, display_title=value, agency=value, region=value, index_no=value,
+                            source_url=value), "reports/2023/nan-kai-qu-si-fa-ju/")  # fmt: skip
+    back = dict(zip(data.FIELDS, read_csv(data.to_csv([row]))[1], strict=True))
+    for name in ("title", "display_title", "agency", "region", "index_no", "source_url"):
+        assert back[name] == "'" + value, name
+    assert not any(starts_a_formula(c) for c in back.values())
+
+
+def test_csv_numbers_stay_numbers():
+    """A number that is data (a negative or signed count, a decimal) is written as it is: a spreadsheet
+    reads it as that number, which is no formula; text that only begins like one is quoted."""
+    for value in (-3, 0, 12.5, "-3", "+4", "-0.25", "1e-05", "-1.5E+20"):
+        assert md.csv_cell(value) == str(value)
+    for value in ("-3件", "-", "+", "--1", "-1-1", "-1e", "=3", "@3"):
+        assert md.csv_cell(value) == "'" + value
+    assert md.csv_cell(["measures", "plans"]) == "measures;plans" and md.csv_cell(None) == ""
+
+
+@given(st.one_of(st.text(), st.lists(st.text(alphabet="=+-@'\t\r1.e ", max_size=6), max_size=3).map("".join)))
+def test_csv_cell_never_starts_a_formula_and_reads_back(value):
+    cell = md.csv_cell(value)
+    assert not starts_a_formula(cell)
+    assert md.csv_value(cell) == value
+
+
+def test_figures_csv_cells_never_start_a_formula():
+    hostile = "=HYPERLINK(\"http://x\")"
+    figure = Figure(value="-3", unit="件", text="+减少-3件", anchor="measures", line=7, start=2, number=-3.0)
+    odd = Figure(value="12", unit="@次", text="=1+1", anchor="-a", line=8, start=0, number=12.0)
+    record = dataclasses.replace(info(agency=hostile, source="@x.txt"), figures=(figure, odd))
+    rows = read_csv(figures_csv([Entry(record, "reports/2023/nan-kai-qu-si-fa-ju.md", 1.0)]).content or "")
+    assert not any(starts_a_formula(c) for row in rows for c in row)
+    got = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert got[0]["agency"] == "'" + hostile and got[0]["source"] == "'@x.txt"
+    first = got[0]
+    assert (first["value"], first["number"], first["figure"], first["sentence"]) == ("-3", "-3", "'-3件", "'+减少-3件")
+    assert (got[1]["anchor"], got[1]["sentence"], got[1]["unit"]) == ("'-a", "'=1+1", "'@次")
+
+
+#: Characters XML 1.0 does not allow, and neighbours it does.
+NOT_XML = "\x00\x01\x08\x0b\x0c\x1b\x1f\ufffe\uffff\ud800\udfff"
+
+
+def test_xml_safe_removes_what_xml_does_not_allow():
+    assert md.xml_safe("a" + NOT_XML + "b") == "ab"
+    kept = "\t\n\r \x7f\x85\u2028\u202e\ufeff\ufffd\U0001f600<&>\"'"
+    assert md.xml_safe(kept) == kept
+    for code in range(0x20):
+        assert (md.xml_safe(chr(code)) == chr(code)) == (chr(code) in "\t\n\r")
+
+
+def test_feed_parses_whatever_the_characters():
+    hostile = "南开" + NOT_XML + "<x>&]]>"
+    record = info(display_title=hostile, agency=hostile, region=hostile, source=f"a{NOT_XML}.txt",
+                  written=dt.date(2024, 1, 1))  # fmt: skip
+    text = data.atom_feed(index_of(record), site_name="站" + NOT_XML, description="d" + NOT_XML, owner="o\x01",
+                          site_url=None)  # fmt: skip
+    text.encode("utf-8")  # no lone surrogate left
+    root = ET.fromstring(text)
+    entry = root.find(f"{A}entry")
+    assert entry.findtext(f"{A}title") == "南开<x>&]]>" and entry.findtext(f"{A}author/{A}name") == "南开<x>&]]>"
+    assert root.findtext(f"{A}title") == "站" and root.findtext(f"{A}subtitle") == "d"
+    assert entry.findall(f"{A}link")[2].get("title") == "原始文件 a.txt"
+
+
+@pytest.mark.parametrize("chart", [charts.column_chart, charts.bar_chart, charts.diverging_chart])
+def test_charts_parse_whatever_the_characters(chart):
+    hostile = "单位" + NOT_XML + "<script>&"
+    bars = [charts.Bar(hostile, -3, hostile, title=hostile), charts.Bar("乙\x02", 2, "2 份")]
+    svg = chart("c\x01", "标题" + NOT_XML, "说明" + NOT_XML, bars)
+    svg.encode("utf-8")
+    root = ET.fromstring(svg)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert texts[0] == "标题" and "单位<script>&" in texts[1]
+    assert root.get("id") == "c" and root.get("aria-label") == "标题"
+    assert ET.fromstring(chart("c", "t", "d", [])) is not None
 
 
 def test_downloads_go_under_the_metadata_block():

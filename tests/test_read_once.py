@@ -114,9 +114,11 @@ def test_nothing_pickled_is_kept_and_the_catalog_is_json(builds):
                     pickled.append(path.relative_to(project).as_posix())
     assert pickled == []
     catalog = project / "docs" / "reports" / CATALOG_DIR
-    files = sorted(catalog.iterdir())
+    files = sorted(p for p in catalog.iterdir() if p.is_file())
     assert [p.name for p in files] == [f"{name}.json" for name in SEED_FILES]  # one record per raw file
-    for path in files:
+    published = sorted((catalog / "published").iterdir())  # the versions online, records too
+    assert [p.name for p in published] == [p.name for p in files]
+    for path in [*files, *published]:
         text = path.read_text(encoding="utf-8")
         assert isinstance(json.loads(text), dict), path.name
         assert decode(text).source == path.name[: -len(".json")]  # a valid record of its raw file

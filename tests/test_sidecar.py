@@ -42,6 +42,7 @@ source_url: https://www.tjnk.gov.cn/x.html
 index_no: 11120104MB1234567X/2024-00001
 deadline: 2024-04-01
 note: 原文标题缺年份，已补。
+public: ["13800000000"]
 """
     overrides = load_sidecar(write(tmp_path, text))
     assert set(overrides.values) == set(SCHEMA["properties"])

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat as stat_module
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..checks.base import Context as CheckContext
 from ..checks.reuse import check_reuse
 from ..model import Diagnostic
 from ..parse import ParseError
-from ..read import ReadError, unsupported
+from ..read import MAX_INPUT_BYTES, READABLE, UNSUPPORTED, ReadError, too_large, unsupported
 from ..record import ReportRecord
 from ..sidecar import SidecarError, sidecar_path
 from .catalog import Catalog
@@ -53,12 +54,102 @@ class Collected:
         return not self.failed and not any(d.severity == "error" for d in self.diagnostics)
 
 
+@dataclass
+class SeedFiles:
+    """What a seeds folder holds: the raw files to convert, and what is refused or only reported.
+
+    Only regular files inside the folder are raw reports. A symbolic link is followed only when its
+    target is a regular file inside the folder; one that leaves it, a dangling link, a device or pipe,
+    a file too large, unreadable or whose name is not valid UTF-8 is refused (an error naming it; its
+    name is in ``refused``); a folder named like a report (``old.txt/``) is a warning. None is read.
+    """
+
+    files: list[Path] = field(default_factory=list)  #: raw files to convert, in name order
+    findings: list[Diagnostic] = field(default_factory=list)  #: refused or reported, by name
+    refused: list[str] = field(default_factory=list)  #: names of raw files refused (failed)
+
+
+def printable_name(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (``os.listdir`` gives them as lone
+    surrogates) shown as ``\\xNN``."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _bad_name_message(name: str) -> str:
+    raw = os.fsencode(name)
+    guess = ""
+    try:
+        guessed = raw.decode("gb18030")
+        if guessed.isprintable():
+            guess = f"（按 GBK 编码读作“{guessed}”，多见于在中文 Windows 上压缩的 zip 文件）"
+    except UnicodeDecodeError:
+        pass
+    return f"文件名不是 UTF-8 编码{guess}，未读取；请把文件重命名（只用汉字、字母和数字）后重试"
+
+
+def _is_report_name(name: str) -> bool:
+    return not name.startswith((".", "_")) and not name.endswith(NOT_REPORTS)
+
+
+def scan_seeds(seeds_dir: Path) -> SeedFiles:
+    """The raw files of ``seeds_dir`` and what is refused there; see :class:`SeedFiles`."""
+    out = SeedFiles()
+    root = seeds_dir.resolve()
+    for path in sorted(seeds_dir.iterdir()):
+        name = path.name
+        if not _is_report_name(name):
+            continue
+        shown = printable_name(name)
+
+        def refuse(code: str, message: str, shown: str = shown) -> None:
+            out.findings.append(Diagnostic(shown, None, "error", code, message))
+            out.refused.append(shown)
+
+        if shown != name:
+            refuse("bad-file-name", _bad_name_message(name))
+            continue
+        try:
+            link = path.is_symlink()
+            if link:
+                target = path.resolve()
+                if target != root and root not in target.parents:
+                    refuse("symlink-outside", "是指向 seeds 文件夹以外的符号链接，为防止发布其他文件，未读取；"
+                                              "请把报告原文复制到 seeds 文件夹中")
+                    continue
+            info = path.stat()
+        except FileNotFoundError:
+            refuse("dangling-link", "是指向不存在文件的符号链接，未读取；请删除它或放入报告原文")
+            continue
+        except (OSError, RuntimeError) as err:  # a link loop, or a folder that cannot be searched
+            refuse("unreadable", f"无法读取此文件（{type(err).__name__}），未读取")
+            continue
+        if stat_module.S_ISDIR(info.st_mode):
+            if path.suffix.lower() in (*READABLE, *UNSUPPORTED):
+                out.findings.append(Diagnostic(shown, None, "warning", "not-a-file",
+                                               "是文件夹而不是报告文件，其中的内容不会发布"))
+            continue
+        if not stat_module.S_ISREG(info.st_mode):
+            refuse("not-a-file", "不是普通文件（设备、管道或套接字），未读取")
+            continue
+        if info.st_size > MAX_INPUT_BYTES:
+            error = too_large(info.st_size)
+            refuse(error.code, error.message)
+            continue
+        if not os.access(path, os.R_OK):
+            refuse("unreadable", "没有读取此文件的权限，未读取；请检查文件权限（例如 chmod a+r）")
+            continue
+        out.files.append(path)
+    return out
+
+
 def input_files(seeds_dir: Path) -> list[Path]:
-    """The raw files of a folder, in name order (sidecars and hidden files are not raw files)."""
-    return sorted(
-        p for p in seeds_dir.iterdir()
-        if p.is_file() and not p.name.startswith((".", "_")) and not p.name.endswith(NOT_REPORTS)
-    )
+    """The raw files of a folder to convert, in name order (sidecars, hidden files and what
+    :func:`scan_seeds` refuses are not among them)."""
+    return scan_seeds(seeds_dir).files
 
 
 def default_jobs() -> int:
@@ -77,8 +168,9 @@ def collect(seeds_dir: Path, context: Context, catalog: Catalog | None = None, j
     """Every raw file of ``seeds_dir`` as a record or as findings; see the module docstring.
     ``catalog``: where records are kept between runs (None: keep nothing, convert everything)."""
     run = Collected()
-    files = input_files(seeds_dir)
-    run.total = len(files)
+    scan = scan_seeds(seeds_dir)
+    files = scan.files
+    run.total = len(files) + len(scan.refused)
     outcomes: dict[str, Outcome] = {}
     todo: list[Path] = []
     for path in files:
@@ -96,10 +188,12 @@ def collect(seeds_dir: Path, context: Context, catalog: Catalog | None = None, j
             catalog.save(outcome[0])
         if progress:
             progress(path.name)
-    if catalog is not None:
-        catalog.prune(p.name for p in files)
+    if catalog is not None:  # a file refused now keeps its record (its last good version)
+        catalog.prune([*(p.name for p in files), *scan.refused])
 
     records = []
+    run.failed.extend(scan.refused)
+    run.diagnostics.extend(scan.findings)
     for path in files:
         record, problems = outcomes[path.name]
         run.diagnostics.extend(problems)
@@ -108,10 +202,12 @@ def collect(seeds_dir: Path, context: Context, catalog: Catalog | None = None, j
         else:
             records.append(record)
             run.diagnostics.extend(record.findings)
-    # a file that fails now keeps its last good page (see outputs): its last record still holds the
-    # page's place, so a new report of the same agency and year is refused rather than taking it
-    last_good = [last for name in run.failed if catalog is not None and (last := catalog.load(name)) is not None]
-    refused = clashes(records + last_good)
+    # a file that fails now keeps its last published version (pipeline.publishable): that version still
+    # holds its place, so a new report of the same agency and year is refused rather than taking it
+    published = catalog.published_sources() if catalog is not None else set()
+    last_good = [last for name in run.failed if name in published
+                 and catalog is not None and (last := catalog.published(name)) is not None]
+    refused = clashes(records + last_good, published)
     for name, reasons in sorted(refused.items()):
         if name in run.failed:  # already failed, with its own reason
             continue
@@ -119,7 +215,7 @@ def collect(seeds_dir: Path, context: Context, catalog: Catalog | None = None, j
         run.diagnostics.extend(reasons)
     run.records = [r for r in records if r.source not in refused]
     run.diagnostics.extend(reuse_findings(run.records, context))
-    run.diagnostics.extend(sidecar_findings(seeds_dir, files))
+    run.diagnostics.extend(sidecar_findings(seeds_dir, [*files, *(seeds_dir / name for name in scan.refused)]))
     run.diagnostics = sorted(set(run.diagnostics), key=lambda d: (d.file, d.line or 0, d.code, d.message))
     run.failed.sort()
     return run
@@ -220,9 +316,10 @@ def process_context() -> multiprocessing.context.BaseContext:
 # -- the folder as a whole -------------------------------------------------------------------------------
 
 
-def clashes(records: list[ReportRecord]) -> dict[str, list[Diagnostic]]:
+def clashes(records: list[ReportRecord], published: Set[str] = frozenset()) -> dict[str, list[Diagnostic]]:
     """Two reports of one agency and year, two agencies with one URL name, or one agency with two:
-    an error naming both files for each; neither is published."""
+    an error naming both files for each; neither is published — except that a report published
+    before keeps its place, and only the newcomer is refused (``published``: raw files published)."""
     bad: dict[str, list[Diagnostic]] = {}
     by_key: dict[tuple[str, int | None], list[ReportRecord]] = {}
     by_slug: dict[str, dict[str, list[ReportRecord]]] = {}
@@ -238,7 +335,14 @@ def clashes(records: list[ReportRecord]) -> dict[str, list[Diagnostic]]:
 
     for (name, year), items in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         if len(items) > 1:
-            flag(items, "duplicate-report", duplicate_message(name, year, [r.source for r in items]))
+            kept = [r for r in items if r.source in published]
+            newcomers = [r for r in items if r.source not in published]
+            if len(kept) == 1 and newcomers:
+                flag(newcomers, "duplicate-report",
+                     f"{name} {year or '未注明'}年度已发布 {kept[0].source}；{_sources(newcomers)} 与之重复，未发布，"
+                     "请删除或改正")
+            else:
+                flag(items, "duplicate-report", duplicate_message(name, year, [r.source for r in items]))
     for slug, agencies in sorted(by_slug.items()):
         if len(agencies) > 1:
             items = [r for group in agencies.values() for r in group]
@@ -281,12 +385,16 @@ def sidecar_findings(seeds_dir: Path, files: list[Path]) -> list[Diagnostic]:
     stems = {p.stem for p in files}
     out = []
     for path in sorted(seeds_dir.iterdir()):
-        if path.name.endswith(".meta.yml") and path.name[: -len(".meta.yml")] not in stems:
-            out.append(Diagnostic(path.name, None, "warning", "sidecar-orphan",
-                                  "没有同名的报告原文，此更正文件未被使用"))
-        elif path.suffix in (".yml", ".yaml") and not path.name.endswith(".meta.yml"):
+        name = printable_name(path.name)
+        if path.name.endswith(".meta.yml"):
+            if name != path.name:
+                out.append(Diagnostic(name, None, "error", "bad-file-name", _bad_name_message(path.name)))
+            elif path.name[: -len(".meta.yml")] not in stems:
+                out.append(Diagnostic(name, None, "warning", "sidecar-orphan",
+                                      "没有同名的报告原文，此更正文件未被使用"))
+        elif path.suffix in (".yml", ".yaml"):
             stem = path.name[: -len(".meta.yaml")] if path.name.endswith(".meta.yaml") else path.stem
             if stem in stems:
-                out.append(Diagnostic(path.name, None, "warning", "sidecar-name",
+                out.append(Diagnostic(name, None, "warning", "sidecar-name",
                                       f"更正文件应命名为 {stem}.meta.yml，此文件未被使用"))
     return out

@@ -66,15 +66,11 @@ def load_context(project: Project) -> Context:
     return Context.load(project.settings, project.agencies_file)
 
 
-def collect_stage(project: Project, seeds_dir: Path, catalog: Catalog | None, jobs: int | None,
-                  progress: Callable[[str], None] | None) -> Collected:
-    """read → parse → enrich → per-report checks, kept in the catalog; a bad agency table stops it all."""
-    try:
-        context = load_context(project)
-    except AgencyTableError as err:  # no identity can be trusted: nothing is converted or touched
-        files = input_files(seeds_dir)
-        return Collected(diagnostics=list(err.diagnostics), failed=[p.name for p in files], total=len(files))
-    return collect(seeds_dir, context, catalog, jobs, progress)
+def stopped_by_tables(project: Project, seeds_dir: Path, err: AgencyTableError) -> Generation:
+    """A broken agency table: no identity can be trusted, so nothing is converted or written."""
+    files = input_files(seeds_dir)
+    collected = Collected(diagnostics=list(err.diagnostics), failed=[p.name for p in files], total=len(files))
+    return Generation(collected, diagnostics=list(err.diagnostics), stopped=f"{project.agencies_file.name} 有误")
 
 
 def report_pages(records: Iterable[ReportRecord], out: OutputFiles, prefix: str,
@@ -97,7 +93,11 @@ def convert(project: Project, seeds_dir: Path, out_dir: Path, force: bool = Fals
             progress: Callable[[str], None] | None = None) -> Generation:
     """``build_site.py convert``: the report pages alone, into ``out_dir`` (the catalog beside them)."""
     catalog = Catalog(out_dir)
-    collected = collect_stage(project, seeds_dir, catalog, jobs, progress)
+    try:
+        context = load_context(project)
+    except AgencyTableError as err:
+        return stopped_by_tables(project, seeds_dir, err)
+    collected = collect(seeds_dir, context, catalog, jobs, progress)
     generation = Generation(collected, diagnostics=list(collected.diagnostics))
     if not collected.records and not out_dir.exists():
         return generation
@@ -139,10 +139,8 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     out = OutputFiles(project.docs_dir, force)
     try:
         context = load_context(project)
-    except AgencyTableError as err:  # no identity can be trusted: nothing is converted or written
-        files = input_files(project.seeds_dir)
-        collected = Collected(diagnostics=list(err.diagnostics), failed=[p.name for p in files], total=len(files))
-        return Generation(collected, diagnostics=list(err.diagnostics), stopped=f"{project.agencies_file.name} 有误")
+    except AgencyTableError as err:
+        return stopped_by_tables(project, project.seeds_dir, err)
     collected = collect(project.seeds_dir, context, catalog, jobs, progress)
     if collected.total == 0 and out.previous and not allow_empty:
         return Generation(collected, stopped=f"{project.seeds_dir.name}/ 中没有报告；为免清空已发布的网站，未生成"

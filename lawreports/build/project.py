@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from ..identity import AGENCIES_FILE
-from ..settings import Settings, SettingsError, settings_from_dict
+from ..settings import Settings, SettingsError, extra_problem, settings_from_dict
+from ..sidecar import AliasExpansionError, BoundedAliases
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Project:
         return self.reports_dir.relative_to(self.docs_dir).as_posix()
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(BoundedAliases, yaml.SafeLoader):
     """mkdocs.yml as data: ``!ENV`` as MkDocs reads it, ``!!python/name`` and other tags as null."""
 
 
@@ -86,10 +87,14 @@ def load_project(config_file: Path) -> Project:
         config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except OSError as err:
         raise SettingsError(f"找不到网站配置 {config_file}（{err.strerror}）") from err
-    except yaml.YAMLError as err:
+    except AliasExpansionError as err:  # never print the expansion
+        raise SettingsError(f"{config_file.name}: {err.message}") from err
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as err:
         raise SettingsError(f"{config_file.name}: YAML 格式错误：{err}") from err
-    if not isinstance(config, dict):
-        raise SettingsError(f"{config_file.name}: 应为“键: 值”的映射")
+    problem = extra_problem(config, config_file.name)
+    if problem:
+        raise SettingsError(problem)
+    assert isinstance(config, dict)  # extra_problem says so otherwise
     extra = config.get("extra") or {}
     settings = settings_from_dict(extra.get("reports") if isinstance(extra, dict) else None, config_file.name)
     docs_dir, site_dir = str(config.get("docs_dir") or "docs"), str(config.get("site_dir") or "site")

@@ -42,12 +42,13 @@ def choose(collected: Collected, catalog: Catalog, download_intact: dict[str, st
     failing = {d.file for d in collected.diagnostics if d.severity == "error"}
     result = Publication()
     result.fresh = [r for r in collected.records if r.source not in failing]
-    blocked = {r.source for r in collected.records if r.source in failing} | set(collected.failed)
-    for source in sorted(blocked):
+    converted_with_errors = {r.source for r in collected.records if r.source in failing}
+    for source in sorted(converted_with_errors | set(collected.failed)):
         last = catalog.published(source)
         if last is None:
-            result.diagnostics.append(Diagnostic(source, None, "warning", "not-published",
-                                                 "有错误，未发布（此前也未发布过）；改正后重新生成"))
+            if source in converted_with_errors:  # (a file that did not convert says so itself)
+                result.diagnostics.append(Diagnostic(source, None, "warning", "not-published",
+                                                     "有错误，未发布（此前也未发布过）；改正后重新生成"))
             continue
         if download_intact is not None and download_intact.get(source_uri(last)) != last.source_sha256:
             result.diagnostics.append(Diagnostic(source, None, "warning", "not-published",

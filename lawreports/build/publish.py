@@ -7,6 +7,7 @@ render succeeded, by two renames.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -17,6 +18,15 @@ from pathlib import Path
 
 from ..site.generated import Generated
 from .project import Project
+
+
+def clean_leftovers(project: Project) -> None:
+    """What a killed build left: half-built sites beside site_dir, half-written files in docs_dir."""
+    for old in project.site_dir.parent.glob(f".{project.site_dir.name}-[no][el][wd]-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    for temporary in project.docs_dir.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def staging_dir(project: Project) -> Path:

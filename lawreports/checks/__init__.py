@@ -31,6 +31,11 @@ sidecar-differs            info      (sidecar) a sidecar value differs from the 
 privacy-id                 error     an 18-digit ID number with a valid check digit
 privacy-mobile             error     a mobile number
 privacy-marking            error     a 绝密/机密/秘密/内部 marking
+format-character           error     a bidi override/embedding/isolate (U+202A–E, U+2066–9) in a line or a
+                                     sidecar value; **warning** for other invisible format characters (Cf:
+                                     zero-width space/joiners, direction marks, U+FEFF inside the text)
+control-character          warning   a character no XML file can hold (a form feed, U+FFFE …): the feed
+                                     and the charts leave it out
 reused-paragraph           info      a paragraph identical to one of the agency's previous year
 duplicate-report           error     (folder) two reports of one agency and year
 =========================  ========  ==============================================================
@@ -52,11 +57,13 @@ from ..model import Diagnostic, Report
 from ..parts import load_parts
 from ..settings import Settings, deadline_for
 from .base import Context
+from .characters import check_format_characters
 from .headings import heading_years, numbering
 from .parts import missing_parts, part_lengths, part_sizes, report_length
 from .privacy import check_privacy
 from .reuse import check_reuse
 from .timeliness import Timeliness, check_timeliness, timeliness
+from .xmlchars import check_control_characters
 
 Check = Callable[[Report, Context], Iterable[Diagnostic]]
 
@@ -69,6 +76,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("numbering", numbering),
     ("timeliness", check_timeliness),
     ("privacy", check_privacy),
+    ("format-characters", check_format_characters),
+    ("control-characters", check_control_characters),
     ("reuse", check_reuse),
 )
 

@@ -2,6 +2,9 @@
 
 Every raw line is read (title, metadata and signature included), in its NFKC form so that full-width
 digits count. Numbers are shown masked in the message: the output itself must not spread them.
+A number meant to be public (a hotline) is acknowledged in the sidecar, ``public: ["13812345678"]``:
+the message names the sidecar file, the key and the value to write (masked; the officer copies the
+hidden digits from the named line).
 
 - ``privacy-id``: an 18-digit 居民身份证号码 (17 digits + digit or X) standing alone, whose birth
   date is a real date and whose GB 11643 check digit is right. Other long numbers (统一社会信用代码,
@@ -23,8 +26,10 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..model import Diagnostic, Report
+from ..sidecar import sidecar_path
 from .base import Context, finding
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
@@ -68,6 +73,16 @@ def mask(number: str, head: int, tail: int) -> str:
     return number[:head] + "*" * (len(number) - head - tail) + number[-tail:]
 
 
+def acknowledge(report: Report, line: int, shown: str, form: str) -> str:
+    """How to tell the check a number is meant to be public: the sidecar, its key and the exact value.
+
+    The value is shown masked, as everywhere in the output; the officer fills in the masked digits
+    from the named line (``public:`` takes the digits only, or the number exactly as written)."""
+    sidecar = sidecar_path(Path(report.source.name)).name
+    return (f"在旁注文件 {sidecar} 中写 public: [\"{shown}\"]，其中的 * 换成第 {line} 行原文中的数字"
+            f"（{form}），此号码便不再报告")
+
+
 def check_privacy(report: Report, ctx: Context) -> Iterator[Diagnostic]:
     for line in report.source.lines:
         text = unicodedata.normalize("NFKC", line.text)
@@ -75,14 +90,20 @@ def check_privacy(report: Report, ctx: Context) -> Iterator[Diagnostic]:
             if found.group(1) in ctx.public:
                 continue
             if valid_id(found.group(1)):
+                shown = mask(found.group(1), 6, 4)
                 yield finding(report, line.number, "error", "privacy-id",
-                              f"含有疑似居民身份证号码 {mask(found.group(1), 6, 4)}，公开前请删除或隐去")
+                              f"含有疑似居民身份证号码 {shown}，公开前请删除或隐去；"
+                              f"如确认不是身份证号码（如恰好符合校验规则的编号），"
+                              f"{acknowledge(report, line.number, shown, '完整的 18 位号码，与原文一致')}")
         for found in MOBILE.finditer(text):
             digits = re.sub(r"\D", "", found.group(1))
             if digits in ctx.public or found.group(1) in ctx.public:
                 continue
+            shown = mask(digits, 3, 4)
+            how = acknowledge(report, line.number, shown, "完整的 11 位号码，只写数字")
             yield finding(report, line.number, "error", "privacy-mobile",
-                          f"含有疑似手机号码 {mask(digits, 3, 4)}，公开前请删除或改为单位办公电话")
+                          f"含有疑似手机号码 {shown}，公开前请删除或改为单位办公电话；"
+                          f"如这是应当公开的号码（如单位服务热线），{how}")
         stripped = line.text.strip()
         for pattern in MARKINGS:
             marking = pattern.search(stripped)

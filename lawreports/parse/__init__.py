@@ -1,6 +1,11 @@
 """Stage 3: decoded text → Report. Reads like the list of what a clerk does with a report:
 strip page metadata, find the title, the addressee and the signature, split the body into headings
 and paragraphs, give headings levels and anchors, map parts, and read the facts.
+
+A text that is not a report at all (notes, a README, a password list) is refused (``not-a-report``):
+it has no title, no heading that names a report's part, and not both headings and a year. A report
+without a title line but with a year and numbered parts still converts. A title whose year is
+mistyped (``20223年度``) is an error (``bad-year``), and the typo never becomes part of the agency.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ class ParseError(Exception):
     def __init__(self, code: str, message: str, line: int | None = None):
         super().__init__(message)
         self.code, self.message, self.line = code, message, line
+
+
+NOT_A_REPORT = ("看起来不是报告：没有标题（如“某局2023年度法治政府建设情况报告”），"
+                "也没有年份和编号的各部分（如“一、2023年主要举措和成效”），未发布；"
+                "如确是报告，请在第一行写上标题")
 
 
 def parse_report(source: SourceText, table: PartTable | None = None, default_region: str | None = None) -> Report:
@@ -47,6 +57,13 @@ def parse_report(source: SourceText, table: PartTable | None = None, default_reg
         diagnostics.append(Diagnostic(file, None, "warning", "no-headings", "全文没有识别出任何标题，按一段正文发布"))
     opening = next((b.text for b in body if isinstance(b, Paragraph)), "")
     preamble = " ".join(b.text for b in _preamble(body))
+
+    named_part = any(table.classify(h.title) for h in headings)  # not a topic heading counted as measures
+    if title is None and not named_part and not (headings and _find_year(None, headings, preamble or opening, {})):
+        raise ParseError("not-a-report", NOT_A_REPORT, lines[0].line if lines else None)
+    if title is not None:
+        diagnostics.extend(Diagnostic(file, title.line, "error", "bad-year", message)
+                           for message in header.bad_years(title.text))
 
     inferred: dict[str, str] = {}
     year = _find_year(title, headings, preamble or opening, inferred)

@@ -217,6 +217,14 @@ def years_in(text: str) -> list[int]:
     return [cn_year(m.group("year")) for m in patterns.YEAR.finditer(folded)]
 
 
+def bad_years(title: str) -> list[str]:
+    """A message for each mistyped year in a title (outside 《…》): ``20223年度`` is not a year."""
+    folded = re.sub(r"《[^》]*》", lambda m: "※" * len(m.group()), fold(title))
+    return [f"标题中的“{found.group('digits')}年”不是有效的年份（应为四位数，如 2023年），"
+            "无法从标题读出报告年度；请改正原文，或在 .meta.yml 中写明 year"
+            for found in patterns.BAD_YEAR.finditer(folded)]
+
+
 def agency_from_title(title: Title) -> str | None:
     """``南开区政府研究室2023年度法治政府建设情况报告`` → 南开区政府研究室; joint issuers joined with ``、``.
 
@@ -225,8 +233,8 @@ def agency_from_title(title: Title) -> str | None:
     if title.issuers:
         return "、".join(compact(name) for name in title.issuers)
     text = fold(title.text).strip()
-    text = re.sub(rf"^(?:关于)?(?:{YEAR_WORD})\s*年(?:度)?(?:关于)?", "", text)
-    cut = re.search(rf"关于|(?:{YEAR_WORD})\s*年|法治|依法行政|年度|工作报告|情况报告", text)
+    text = re.sub(rf"^(?:关于)?(?:{YEAR_WORD}|\d{{3,8}})\s*年(?:度)?(?:关于)?", "", text)
+    cut = re.search(rf"关于|(?:{YEAR_WORD})\s*年|\d{{3,8}}\s*年|法治|依法行政|年度|工作报告|情况报告", text)
     if not cut or cut.start() < 2:
         return None
     name = text[: cut.start()].strip()

@@ -22,15 +22,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..model import SourceText
-from .base import BAD_CHARACTER, LINE_END, ReadError, bad_character, describe, source_from_lines
+from .base import (
+    BAD_CHARACTER,
+    LINE_END,
+    MAX_INPUT_BYTES,
+    ReadError,
+    bad_character,
+    describe,
+    size_text,
+    source_from_lines,
+    too_large,
+)
 from .docx import read_docx, source_from_docx
 from .pdf import read_pdf, source_from_pdf
 from .text import decode, source_from_text, split_lines
 
 __all__ = [
-    "BAD_CHARACTER", "LINE_END", "READABLE", "READERS", "UNSUPPORTED", "ReadError", "bad_character", "decode",
-    "describe", "read_docx", "read_pdf", "read_source", "source_from_bytes", "source_from_docx", "source_from_lines",
-    "source_from_pdf", "source_from_text", "split_lines", "unsupported",
+    "BAD_CHARACTER", "LINE_END", "MAX_INPUT_BYTES", "READABLE", "READERS", "UNSUPPORTED", "ReadError",
+    "bad_character", "decode", "describe", "read_docx", "read_pdf", "read_source", "size_text",
+    "source_from_bytes", "source_from_docx", "source_from_lines", "source_from_pdf", "source_from_text",
+    "split_lines", "too_large", "unsupported",
 ]
 
 #: The reader of each format read today, by lower-case suffix: (name, bytes) → SourceText.
@@ -63,6 +74,9 @@ def read_source(path: Path) -> SourceText:
     error = unsupported(path)
     if error:
         raise error
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise too_large(size)
     return source_from_bytes(path.name, path.read_bytes())
 
 
@@ -74,5 +88,7 @@ def source_from_bytes(name: str, data: bytes) -> SourceText:
     """
     if not data:
         raise ReadError("empty", "文件为空（0 字节）")
+    if len(data) > MAX_INPUT_BYTES:
+        raise too_large(len(data))
     reader = READERS.get(Path(name).suffix.lower(), source_from_text)
     return reader(name, data)

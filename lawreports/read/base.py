@@ -20,10 +20,31 @@ from ..model import SourceLine, SourceText
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 #: Characters a published text must not contain: C0 controls except tab, LF, CR and FF; DEL and
-#: the C1 controls; U+FFFD; the private-use areas (exactly Unicode category Co).
+#: the C1 controls; lone surrogates (a YAML ``"\ud800"`` escape: no valid UTF-8 can hold them);
+#: U+FFFD; the private-use areas (exactly Unicode category Co).
 BAD_CHARACTER = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
 )
+
+
+#: The largest raw file read (bytes). A year's report is 20 KB – 1 MB of text, a Word file with
+#: pictures a few MB; 20 MB leaves room for a PDF with scanned seals and keeps a 5 MB text report
+#: (tested) well inside, while a 50 MB file pasted by mistake is refused before it is read.
+MAX_INPUT_BYTES = 20 * 2**20
+
+
+def size_text(size: int) -> str:
+    """A size as an officer reads it: ``20971520`` → ``20 MB``; ``5400000`` → ``5.1 MB``;
+    ``65536`` → ``64 KB``."""
+    if size < 2**20:
+        return f"{size / 2**10:.0f} KB" if size >= 2**10 else f"{size} 字节"
+    value = size / 2**20
+    return f"{value:.0f} MB" if value >= 10 or value == int(value) else f"{value:.1f} MB"
+
+
+def too_large(size: int, limit: int = MAX_INPUT_BYTES, what: str = "文件") -> ReadError:
+    return ReadError("too-large", f"{what}大小 {size_text(size)}，超过上限 {size_text(limit)}，未读取；"
+                                  "一份年度报告通常不到 1 MB，请检查是否放错了文件")
 
 
 class ReadError(Exception):
@@ -40,6 +61,8 @@ def describe(char: str) -> str:
     code = ord(char)
     if char == "\ufffd":
         return "替换字符 U+FFFD（原文件在转码时已损坏，原字无法恢复）"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"不成对的代理字符 U+{code:04X}（不是有效的 Unicode 字符，可能是转码出错）"
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return f"控制字符 U+{code:04X}（可能是二进制文件或导出出错）"
     return f"私用区字符 U+{code:04X}（造字或特殊字体，公众无法正确显示，请换成标准汉字）"

@@ -16,13 +16,14 @@ The rest of the pipeline (parse → render) does not know the report came from W
 * Word heading styles (标题 1 / Heading 1) add nothing: a heading's number is its typed marker or its
   list number; a styled heading without either is a line like any other.
 * Text boxes (``w:txbxContent``) become lines after the paragraph that anchors them; deleted text
-  (tracked changes), field codes, hidden text (``w:vanish``) and footnote reference marks are not
-  text a reader sees and are left out.
+  (tracked changes), field codes, hidden text (``w:vanish`` on a run, in its character style or in
+  its paragraph's style) and footnote reference marks are not text a reader sees and are left out.
 * The document's title property is used only when none of the first three lines names a report
   (contains 报告) and the property does: it becomes the first line.
 
 Errors are :class:`ReadError` with Chinese messages: a broken or non-Word file (``broken-file``), an
-encrypted file (``encrypted``), an old ``.doc`` renamed (``unsupported-format``), a file without
+encrypted file (``encrypted``), one that would unpack to more than :data:`MAX_UNPACKED` or holds more
+than :data:`MAX_MEMBERS` parts (``too-large``), an old ``.doc`` renamed (``unsupported-format``), a file without
 text (``empty``) and characters that cannot be published (``bad-character``, as for text).
 """
 
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from ..model import SourceLine, SourceText
 from ..text import one_space
-from .base import LINE_END, ReadError, source_from_lines
+from .base import LINE_END, ReadError, size_text, source_from_lines
 from .numbering import WordNumbering
 
 if TYPE_CHECKING:  # for annotations only: python-docx and lxml are imported when a file is opened
@@ -59,6 +60,12 @@ SKIPPED = {"delText", "instrText", "delInstrText", "del", "moveFrom", "rPr", "pP
 #: Inline elements that hold drawings, whose text boxes become lines of their own.
 DRAWINGS = {"drawing", "pict", "object"}
 REPORT_WORD = re.compile(r"报告")
+#: The most a ``.docx`` may unpack to (the sum of its members' sizes, read from the zip directory
+#: before anything is unpacked): a report with pictures unpacks to a few MB; a zip bomb (a few KB
+#: that unpack to GB) is refused without being unpacked.
+MAX_UNPACKED = 100 * 2**20
+#: The most members a ``.docx`` may hold (a Word file has 10–50).
+MAX_MEMBERS = 10_000
 
 
 def _local(element: _Element) -> str:
@@ -74,8 +81,9 @@ def _ns(element: _Element) -> str:
 class _Lines:
     """Collects the document's lines while walking the body in order."""
 
-    def __init__(self, numbering: WordNumbering):
+    def __init__(self, numbering: WordNumbering, hidden_styles: frozenset[str] = frozenset()):
         self.numbering = numbering
+        self.hidden_styles = hidden_styles
         self.paragraphs = 0
         self.lines: list[SourceLine] = []
 
@@ -117,7 +125,9 @@ class _Lines:
         label = self.numbering.label(p)
         out: list[str] = []
         boxes: list[_Element] = []
-        _inline(p, out, boxes)
+        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+        hidden = style is not None and style.get(f"{{{W}}}val") in self.hidden_styles
+        _inline(p, out, boxes, self.hidden_styles, hidden)
         text = "".join(out)
         if label is not None and label.text:
             text = label.prefix + text.lstrip()
@@ -193,19 +203,64 @@ def _block_children(parent: Iterable[_Element]) -> Iterator[_Element]:
                 yield from _block_children(inner)
 
 
-def _hidden(run: _Element) -> bool:
-    r_pr = run.find(f"{{{W}}}rPr")
+def _vanish(r_pr: _Element | None) -> bool | None:
+    """What a run-properties element says of hidden text: True, False (``w:val="false"``) or None."""
     vanish = r_pr.find(f"{{{W}}}vanish") if r_pr is not None else None
-    return vanish is not None and vanish.get(f"{{{W}}}val", "true") not in ("false", "0", "off")
+    if vanish is None:
+        return None
+    return vanish.get(f"{{{W}}}val", "true") not in ("false", "0", "off")
 
 
-def _inline(element: Iterable[_Element], out: list[str], boxes: list[_Element]) -> None:
+def _hidden(run: _Element, hidden_styles: frozenset[str] = frozenset(), paragraph_hidden: bool = False) -> bool:
+    """Hidden text: ``w:vanish`` on the run, else in its character style (``w:rStyle``), else in the
+    paragraph's style."""
+    r_pr = run.find(f"{{{W}}}rPr")
+    direct = _vanish(r_pr)
+    if direct is not None:
+        return direct
+    style = r_pr.find(f"{{{W}}}rStyle") if r_pr is not None else None
+    if style is not None and style.get(f"{{{W}}}val") in hidden_styles:
+        return True
+    return paragraph_hidden
+
+
+def hidden_styles(styles: _Element | None) -> frozenset[str]:
+    """Ids of the styles whose text is hidden (``w:vanish`` in the style or in a style it is based on)."""
+    if styles is None:
+        return frozenset()
+    own: dict[str, bool | None] = {}
+    based: dict[str, str] = {}
+    for style in styles.iter(f"{{{W}}}style"):
+        style_id = style.get(f"{{{W}}}styleId")
+        if not style_id:
+            continue
+        own[style_id] = _vanish(style.find(f"{{{W}}}rPr"))
+        parent = style.find(f"{{{W}}}basedOn")
+        if parent is not None and parent.get(f"{{{W}}}val"):
+            based[style_id] = str(parent.get(f"{{{W}}}val"))
+    hidden = set()
+    for style_id in own:
+        seen: set[str] = set()
+        current: str | None = style_id
+        while current is not None and current not in seen:  # a loop of basedOn ends here
+            seen.add(current)
+            value = own.get(current)
+            if value is not None:
+                if value:
+                    hidden.add(style_id)
+                break
+            current = based.get(current)
+    return frozenset(hidden)
+
+
+def _inline(element: Iterable[_Element], out: list[str], boxes: list[_Element],
+            hidden_styles: frozenset[str] = frozenset(), paragraph_hidden: bool = False) -> None:
     """The visible text of a paragraph's content, in order; text boxes are collected in ``boxes``."""
     for child in element:
         name, ns = _local(child), _ns(child)
         if ns == MC:
             if name == "AlternateContent":
-                _inline(_choice(child), out, boxes)
+                _inline(_choice(child), out, boxes, hidden_styles, paragraph_hidden)
             continue
         if name in SKIPPED:
             continue
@@ -227,10 +282,10 @@ def _inline(element: Iterable[_Element], out: list[str], boxes: list[_Element]) 
                 continue
         elif name in DRAWINGS:
             boxes.extend(_text_boxes(child))
-        elif name == "r" and _hidden(child):
+        elif name == "r" and _hidden(child, hidden_styles, paragraph_hidden):
             continue
         else:
-            _inline(child, out, boxes)
+            _inline(child, out, boxes, hidden_styles, paragraph_hidden)
 
 
 def _text_boxes(drawing: _Element) -> list[_Element]:
@@ -261,6 +316,7 @@ def _open(data: bytes) -> Document:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReadError("broken-file", "不是有效的 Word（.docx）文件，文件可能已损坏或不完整；"
                                        "请在 Word 中打开后重新保存为 .docx")
+    _check_unpacked_size(data)
     import docx  # a runtime dependency only for Word input
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
@@ -274,6 +330,24 @@ def _open(data: bytes) -> Document:
                         f"Word 文件已损坏或不是 Word 文档，无法读取（{type(err).__name__}: {err}）；"
                         "请在 Word 中打开后重新保存为 .docx") from err
     return document
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a ``.docx`` whose members would unpack to more than :data:`MAX_UNPACKED` (read from the
+    zip directory; Python's zipfile never unpacks more than a member's recorded size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as err:
+        raise ReadError("broken-file", f"Word 文件已损坏，无法读取（{type(err).__name__}）；"
+                                       "请在 Word 中打开后重新保存为 .docx") from err
+    if len(members) > MAX_MEMBERS:
+        raise ReadError("too-large", f"Word 文件中有 {len(members)} 个部件，超过上限 {MAX_MEMBERS}，未读取；"
+                                     "这不像正常的 Word 文件，请在 Word 中打开后重新保存为 .docx")
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNPACKED:
+        raise ReadError("too-large", f"Word 文件解压后有 {size_text(total)}，超过上限 {size_text(MAX_UNPACKED)}，"
+                                     "未读取（可能是压缩炸弹，或插入了过多过大的图片）；请删除大图片后重新保存")
 
 
 def _parts(document: Document) -> tuple[_Element | None, _Element | None]:
@@ -295,7 +369,7 @@ def _parts(document: Document) -> tuple[_Element | None, _Element | None]:
 def docx_lines(document: Document) -> list[SourceLine]:
     """The lines of an opened document (see the module docstring)."""
     numbering, styles = _parts(document)
-    lines = _Lines(WordNumbering(numbering, styles))
+    lines = _Lines(WordNumbering(numbering, styles), hidden_styles(styles))
     lines.blocks(document.element.body)
     title = (document.core_properties.title or "").strip()
     first = [line.text for line in lines.lines if line.text.strip()][:3]

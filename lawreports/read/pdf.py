@@ -32,9 +32,10 @@ Each paragraph is one line after a blank line (so the parser never re-joins two 
 before it, as in the Word reader (a message can say 第 N 段).
 
 Errors are :class:`ReadError` with Chinese messages: not a PDF or broken (``broken-file``),
-encrypted (``encrypted``), no text at all (``empty``), scanned pages without a text layer
-(``scanned-pdf``), glyphs without a Unicode mapping (``unmapped-glyph``) and characters that cannot
-be published (``bad-character``, as for text).
+encrypted with a password (``encrypted``; one encrypted with an empty user password, which any
+reader opens without asking, is read), more than :data:`MAX_PAGES` pages (``too-large``), no text
+at all (``empty``), scanned pages without a text layer (``scanned-pdf``), glyphs without a Unicode
+mapping (``unmapped-glyph``) and characters that cannot be published (``bad-character``, as for text).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ PAGE_NUMBER = re.compile(
 )
 #: How a sentence ends (closing quotes and brackets may follow the mark).
 SENTENCE_END = re.compile(r"[。！？!?；;：:…][”’」』）)》]*$")
+#: The most pages read: a report has 5–50; a PDF of thousands of pages is not one report.
+MAX_PAGES = 2000
 SPACE_GAP = 0.33  #: a gap wider than this many font sizes between characters is a space
 RIGHT_SLACK = 1.5  #: a line ending within this many font sizes of the right edge is full
 INDENT_MIN = 0.5  #: a line starting this many font sizes right of the left edge is indented
@@ -289,7 +292,10 @@ def pdf_pages(data: bytes) -> list[list[PdfLine]]:
     image_pages: list[int] = []
     unmapped: dict[int, int] = {}
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:  # an empty user password is tried (pdfminer)
+            if len(pdf.pages) > MAX_PAGES:
+                raise ReadError("too-large", f"PDF 有 {len(pdf.pages)} 页，超过上限 {MAX_PAGES} 页，未读取；"
+                                             "一份年度报告通常不到 50 页，请检查是否放错了文件")
             for number, page in enumerate(pdf.pages, start=1):
                 chars = [c for c in page.dedupe_chars().chars if c.get("text")]
                 bad = [c for c in chars if c["text"].startswith("(cid:")]

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from . import markup as md
+
 SVG_NS = "http://www.w3.org/2000/svg"
 #: The reader's own CJK fonts, as in reports.css.
 FONT = ("-apple-system, 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', "
@@ -112,8 +114,9 @@ def _empty(root: ET.Element, message: str, height: float) -> str:
 
 
 def serialise(root: ET.Element) -> str:
-    """One line of SVG (no XML declaration: the same text inline and in a .svg file)."""
-    return ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    """One line of SVG (no XML declaration: the same text inline and in a .svg file); characters XML 1.0
+    does not allow (a control character in an agency's name from a sidecar) are left out, so it parses."""
+    return ET.tostring(md.xml_safe_tree(root), encoding="unicode", short_empty_elements=True)
 
 
 def column_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar]) -> str:

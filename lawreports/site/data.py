@@ -155,22 +155,15 @@ def to_json(value: object) -> str:
 
 
 def to_csv(rows: Iterable[dict]) -> str:
-    """UTF-8 with a BOM (so Excel reads it as UTF-8), CRLF line ends (RFC 4180), a header row."""
+    """UTF-8 with a BOM (so Excel reads it as UTF-8), CRLF line ends (RFC 4180), a header row; every
+    cell through :func:`~.markup.csv_cell` (lists joined by ``;``, no cell can start a formula)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FIELDS)
     for row in rows:
-        writer.writerow([_cell(row[name]) for name in FIELDS])
+        writer.writerow([md.csv_cell(row[name]) for name in FIELDS])
     return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +203,8 @@ def _timestamp(day: dt.date) -> str:
 
 
 def _urn(*parts: str) -> str:
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "lawreports:" + "/".join(parts)))
+    # xml_safe: a lone surrogate (a sidecar's escape) cannot be hashed; valid text is unchanged
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, md.xml_safe("lawreports:" + "/".join(parts))))
 
 
 def atom_feed(
@@ -269,6 +263,7 @@ def atom_feed(
         _sub(entry, "summary", "；".join(facts) + "。", type="text")
 
     ET.indent(feed, space="  ")
+    md.xml_safe_tree(feed)  # characters XML 1.0 does not allow (from a sidecar, agencies.yml …) are left out
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 

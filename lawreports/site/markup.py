@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote
+from xml.etree import ElementTree as ET
 
+from ..text import XML_UNSAFE
 from .htmlblock import block
 
 #: ASCII characters that mean something to Python-Markdown, its extensions (tables, attr_list,
@@ -198,3 +200,80 @@ def _plain(key: str) -> bool:
 def _json(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
     return YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Files other programs open: spreadsheets (CSV) and XML readers (feed, SVG)
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = frozenset("=+-@\t\r")
+#: A cell that is only a number (``-3``, ``+0.5``, ``1e-05``): a spreadsheet reads it as that number,
+#: never as a formula, so it is written as it is (a negative count stays a number one can sum).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell, safe to open in Excel, WPS or LibreOffice: the one function for every CSV the
+    site writes. ``None`` is an empty cell, a list its items joined by ``;``. A cell that begins with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (what OWASP recommends
+    against spreadsheet formula injection), unless the whole cell is a plain number; so does a cell
+    whose leading ``'`` are followed by one of them, so that the rule reads back exactly: a cell that
+    begins with ``'`` and, after its leading ``'``, with one of those characters lost its first ``'``.
+
+    >>> csv_cell("=1+1"), csv_cell("@SUM(A1)"), csv_cell("-1+cmd"), csv_cell("+86 22"), csv_cell("- 一是")
+    ("'=1+1", "'@SUM(A1)", "'-1+cmd", "'+86 22", "'- 一是")
+    >>> csv_cell(-3), csv_cell("-3"), csv_cell("+0.5"), csv_cell(None), csv_cell(["a", "b"]), csv_cell("南开区")
+    ('-3', '-3', '+0.5', '', 'a;b', '南开区')
+    >>> csv_cell(chr(9) + "=1") == "'" + chr(9) + "=1", csv_cell(chr(13) + "=1") == "'" + chr(13) + "=1"
+    (True, True)
+    >>> csv_cell("'=1"), csv_cell("'-3"), csv_cell("'引号")
+    ("''=1", "''-3", "'引号")
+    """
+    if value is None:
+        return ""
+    text = ";".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+    first = text[:1]
+    if first in FORMULA_START and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    if first == "'" and text.lstrip("'")[:1] in FORMULA_START:
+        return "'" + text
+    return text
+
+
+def csv_value(cell: str) -> str:
+    """The value :func:`csv_cell` was given (as text): what a program reading the CSV does.
+
+    >>> [csv_value(csv_cell(v)) for v in ("=1", "'=1", "''-3", "-3", "'a", "")]
+    ['=1', "'=1", "''-3", '-3', "'a", '']
+    """
+    return cell[1:] if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_START else cell
+
+
+
+
+def xml_safe(value: str) -> str:
+    """``value`` without the characters XML 1.0 does not allow: the one function the values of every
+    XML output (the Atom feed, the SVG charts) pass through, so the file parses whatever the input.
+    An input that holds such a character is a finding at the input (``control-character``); removing
+    it here only keeps the file well-formed.
+
+    >>> xml_safe("a" + chr(0) + "b" + chr(27) + "c" + chr(0xFFFE) + chr(0xFFFF) + chr(0xD800) + "d")
+    'abcd'
+    >>> xml_safe("南开区 <b> & 一" + chr(9) + "二" + chr(10)) == "南开区 <b> & 一" + chr(9) + "二" + chr(10)
+    True
+    """
+    return XML_UNSAFE.sub("", value) if XML_UNSAFE.search(value) else value
+
+
+def xml_safe_tree(root: ET.Element) -> ET.Element:
+    """Every text, tail, attribute name and value of ``root`` and its descendants through
+    :func:`xml_safe`, in place (just before the tree is serialised); returns ``root``."""
+    for node in root.iter():
+        if node.text:
+            node.text = xml_safe(node.text)
+        if node.tail:
+            node.tail = xml_safe(node.tail)
+        if any(XML_UNSAFE.search(k) or XML_UNSAFE.search(v) for k, v in node.attrib.items()):
+            node.attrib = {xml_safe(k): xml_safe(v) for k, v in node.attrib.items()}
+    return root

@@ -50,7 +50,8 @@ def _number(value: float) -> str:
 
 
 def figures_csv(entries: Sequence[Entry]) -> Generated:
-    """Every figure of every report, one a row; UTF-8 with a BOM so that Excel reads the Chinese."""
+    """Every figure of every report, one a row; UTF-8 with a BOM so that Excel reads the Chinese; every
+    cell through :func:`~..markup.csv_cell` (no cell can start a formula; numbers stay numbers)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -58,6 +59,6 @@ def figures_csv(entries: Sequence[Entry]) -> Generated:
         r = e.record
         url = md.url(e.uri)
         for f in r.figures:
-            writer.writerow([r.source, r.agency or "", r.year or "", url, f.anchor, f.line,
-                             f.figure, f.value, f.unit, _number(f.number), f.text])
+            writer.writerow([md.csv_cell(v) for v in (r.source, r.agency, r.year, url, f.anchor, f.line,
+                                                      f.figure, f.value, f.unit, _number(f.number), f.text)])
     return Generated(FIGURES_CSV, "\ufeff" + out.getvalue())
