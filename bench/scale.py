@@ -337,8 +337,8 @@ def report(result: Result, earlier: dict[int, dict]) -> None:
     print(f"  peak RSS of the process tree (largest process): {_mb(full['peak_rss'])}")
     for name, value in result.rss.items():
         print(f"  peak RSS {name:<33} {_mb(value)}")
-    print("  external indexer: none (the search index is one of the pipeline's stages, written into docs/ before MkDocs"
-          " renders: lawreports/site/search/)")
+    print("  external indexer: none (the search index is a pipeline stage, made by build_site.py while MkDocs renders:"
+          " lawreports/site/search/)")
     if result.again:
         print(f"again (nothing changed): {result.again['wall']:.1f} s wall, {result.again['cpu']:.1f} s CPU, "
               f"exit {result.again['code']}")
