@@ -35,7 +35,7 @@ class ReportRecord:
     agency_key: str  #: the agency across years (agencies.yml, sidecar ``agency_key``)
     agency_slug: str  #: the agency's URL name
     agency_type: str  #: government | department
-    index_no: str  #: 索引号 as the page shows it
+    index_no: str | None  #: 索引号 from the text or the sidecar; None when neither gives one (never invented)
     source_url: str | None  #: the official original (sidecar ``source_url``)
     sidecar_note: str | None
     from_sidecar: tuple[str, ...]  #: report fields the sidecar set

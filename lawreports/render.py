@@ -86,7 +86,7 @@ def meta_block(record: ReportRecord) -> str:
     """The disclosure metadata block Chinese government pages carry (索引号, 发布机构, 成文日期 …)."""
     report = record.report
     rows = [
-        ("索引号", record.index_no),
+        ("索引号", record.index_no or "未注明"),
         ("信息名称", record.display_title),
         ("发布机构", report.agency or "未注明"),
         ("所属地区", report.region or "未注明"),

@@ -29,7 +29,7 @@ CATALOG_DIR = ".lawreports-catalog"
 #: The versions online, one file per raw file, in the catalog folder.
 PUBLISHED_DIR = "published"
 #: Raise when the layout of a record file changes.
-FORMAT = 1
+FORMAT = 2
 
 T = TypeVar("T")
 
@@ -197,7 +197,7 @@ def decode(text: str) -> ReportRecord:
         return ReportRecord(
             report=_to_report(d["report"]), path=_of(d["path"], str), display_title=_of(d["display_title"], str),
             agency_key=_of(d["agency_key"], str), agency_slug=_of(d["agency_slug"], str),
-            agency_type=_of(d["agency_type"], str), index_no=_of(d["index_no"], str),
+            agency_type=_of(d["agency_type"], str), index_no=_opt(d["index_no"], str),
             source_url=_opt(d["source_url"], str), sidecar_note=_opt(d["sidecar_note"], str),
             from_sidecar=_strs(d["from_sidecar"]), deadline=_opt_date(d["deadline"]),
             findings=_tuple(d["findings"], _to_diagnostic), figures=_tuple(d["figures"], _to_figure),

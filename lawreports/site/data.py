@@ -110,10 +110,9 @@ def absolute(site_url: str | None, uri: str) -> str:
 
 def summary(record: ReportRecord, page_url: str) -> dict:
     """One object of data/reports.json (the keys of :data:`FIELDS`, in order)."""
-    slug_year = f"{record.agency_slug}/{record.year or 'undated'}"
     return {
         "id": report_id(record),
-        "index_no": record.index_no or slug_year,
+        "index_no": record.index_no,
         "title": record.title,
         "display_title": record.display_title,
         "agency": record.agency,
