@@ -106,29 +106,32 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; never lets a Python traceback reach the user."""
+    """Run the command line; never lets a Python traceback reach the user. ``check --format json``
+    prints valid JSON whatever happens: a settings error or a bug is one row of it."""
+    args = build_parser().parse_args(argv)
+    as_json = args.command == "check" and args.format == "json"
     try:
-        return _main(argv)
+        return _main(args)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except PartTableError as err:  # the package's own table, edited: a message, not a bug report
-        print(f"错误：{err}", file=sys.stderr)
-        return 1
+    except (PartTableError, SettingsError) as err:  # a table or a setting edited: a message, not a bug report
+        return _fail(str(err), "settings", as_json, args.config)
     except Exception as err:  # a bug: say so in one line, in Chinese, with what to send
-        print(f"错误：程序内部错误（{type(err).__name__}: {err}）。"
-              "请把这条信息和所用的命令发给维护人员。", file=sys.stderr)
-        return 1
+        return _fail(f"程序内部错误（{type(err).__name__}: {err}）。请把这条信息和所用的命令发给维护人员。",
+                     "internal-error", as_json, args.config)
 
 
-def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
-    config = Path(args.config)
-    try:
-        project = load_project(config)
-    except SettingsError as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return 1
+def _fail(message: str, code: str, as_json: bool, config: str) -> int:
+    if as_json:
+        row = {"file": Path(config).name, "line": None, "severity": "error", "code": code, "message": message}
+        print(json.dumps([row], ensure_ascii=False, indent=2))
+    print(f"错误：{message}", file=sys.stderr)
+    return 1
+
+
+def _main(args: argparse.Namespace) -> int:
+    project = load_project(Path(args.config))
     if getattr(args, "agencies", None):
         project = replace(project, agencies_file=Path(args.agencies).resolve())
     if args.command == "convert":

@@ -213,6 +213,18 @@ def test_check_json_lists_every_finding_and_exits_1_on_an_error(tmp_path: Path):
     assert result.returncode == 0 and all(r["severity"] != "error" for r in json.loads(result.stdout))
 
 
+@pytest.mark.parametrize("setting", ['page_size: "很多"', 'deadline_government: "02-30"'])
+def test_check_json_is_json_also_for_a_settings_error(tmp_path: Path, setting: str):
+    project(tmp_path, {S002: text_of(S002)})
+    with (tmp_path / "mkdocs.yml").open("a", encoding="utf-8") as f:
+        f.write(f"extra:\n  reports:\n    {setting}\n")
+    result = build(tmp_path, "check", "--format", "json", "--seeds", "seeds")
+    assert result.returncode == 1
+    assert_no_traceback(result)
+    [row] = json.loads(result.stdout)
+    assert row["severity"] == "error" and row["file"] == "mkdocs.yml" and "extra.reports." in row["message"]
+
+
 def test_bad_settings_exit_1_naming_the_key(tmp_path: Path):
     project(tmp_path, {S000: text_of(S000)})
     (tmp_path / "mkdocs.yml").write_text("extra:\n  reports:\n    min_characters: many\n", encoding="utf-8")
