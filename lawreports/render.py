@@ -133,12 +133,8 @@ def render_body(record: ReportRecord) -> str:
     report, found = record.report, list(record.figures)
     out: list[str] = [f"# {escape_text(record.display_title)} {{#title}}", html_block(meta_block(record)),
                       html_block(indicators(record, found))]
-    if report.meta_lines:
-        seen: list[str] = []
-        for item in report.meta_lines:
-            if item.text not in seen:
-                seen.append(item.text)
-        lines = "".join(f"<li>{escape_html(text)}</li>" for text in seen)
+    if report.meta_lines:  # every line as written, a repeated one too: nothing of the text is dropped
+        lines = "".join(f"<li>{escape_html(item.text)}</li>" for item in report.meta_lines)
         out.append(html_block(f'<ul class="report-source-meta" aria-label="原页面信息">{lines}</ul>'))
     if report.addressee:
         out.append(html_block(f'<p class="report-addressee">{escape_html(report.addressee)}</p>'))
