@@ -51,6 +51,15 @@ AGENCY_SCHEMA = {
         "type": {"enum": ["government", "department"]},
         "slug": SLUG,
         "note": {"type": "string"},
+        "expected": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["from"],
+            "properties": {
+                "from": {"type": "integer", "minimum": 1990, "maximum": 2100},
+                "until": {"type": ["integer", "null"], "minimum": 1990, "maximum": 2100},
+            },
+        },
     },
 }
 SCHEMA = {
@@ -65,6 +74,9 @@ HINTS = {
     "region": "所属地区，从大到小不加分隔，如 天津市南开区",
     "slug": "小写拼音字母、数字和 - 组成的网址名（如 nan-kai-qu-si-fa-ju）",
     "note": "文字",
+    "expected": "应当公开报告的年度，如 {from: 2021}（2021 年度起每年），或 {from: 2021, until: 2023}",
+    "from": "年份，如 2021",
+    "until": "年份，如 2023，或不写",
 }
 
 
@@ -79,6 +91,8 @@ class Agency:
     region: str | None
     type: str  #: government | department
     slug: str | None  #: as given in the table; see ``url_slug``
+    #: the report years this unit must publish a report for (``expected: {from, until}``); None: not listed
+    expected: tuple[int, int | None] | None = None
 
     @property
     def key(self) -> str:
@@ -88,6 +102,13 @@ class Agency:
     @property
     def url_slug(self) -> str:
         return self.slug or slugify(self.key)
+
+    def expected_in(self, year: int) -> bool:
+        """Whether this unit must publish a report on ``year`` (it existed then and the table says so)."""
+        if self.expected is None:
+            return False
+        first, last = self.expected
+        return first <= year and (last is None or year <= last)
 
 
 @dataclass(frozen=True)
@@ -184,6 +205,7 @@ def load_agencies(path: Path) -> AgencyTable:
             region=entry.get("region"),
             type=entry["type"],
             slug=entry.get("slug"),
+            expected=_expected(entry.get("expected")),
         )
         for entry in data.get("agencies") or []
     )
@@ -191,6 +213,10 @@ def load_agencies(path: Path) -> AgencyTable:
     if problems:
         raise AgencyTableError(problems)
     return AgencyTable(agencies, hashlib.sha256(path.read_bytes()).hexdigest(), path.name)
+
+
+def _expected(value: dict | None) -> tuple[int, int | None] | None:
+    return (value["from"], value.get("until")) if value else None
 
 
 def _conflicts(agencies: tuple[Agency, ...], file: str, text: str) -> list[Diagnostic]:
@@ -213,6 +239,10 @@ def _conflicts(agencies: tuple[Agency, ...], file: str, text: str) -> list[Diagn
     first_name: dict[tuple[str, str], int] = {}
     for j, agency in enumerate(agencies):
         key, slug = agency.key, agency.url_slug
+        if agency.expected and agency.expected[1] is not None and agency.expected[1] < agency.expected[0]:
+            line, here = where(j, "expected")
+            problems.append(Diagnostic(file, line, "error", "agencies-expected-years",
+                                       f"{here}（{agency.name}）的 expected.until 早于 expected.from"))
         if key in first_key:
             clash(j, first_key[key], "agencies-duplicate", None,
                   f"{{here}}与 {{there}}是同一单位 {key}；请合并为一项，旧名写入 aliases")
