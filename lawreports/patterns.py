@@ -96,6 +96,9 @@ META_FIELDS = {
     "生成日期": "written",
 }
 
+#: Labels whose value names the issuer: ``发布机构：桃源县人民政府`` (used when the text itself names nobody).
+ISSUER_LABELS = ("发布机构", "发文机关", "发布单位")
+
 #: Name endings of bodies that issue reports (longest first is not needed: the regex finds the last one).
 ORG_SUFFIX = (
     "人民政府办公室|人民政府|政府办公室|政府办公厅|办公室|办公厅|委员会|管理委员会|街道办事处|办事处|街道|"
@@ -115,9 +118,10 @@ SUBJECT_AGENCY = re.compile(
 #: A whole string that is a body's name: ``区政府研究室``, ``中共南开区委``.
 SUBJECT_AGENCY_WHOLE = re.compile(rf"(?P<agency>[\u4e00-\u9fff（）()]{{2,30}}(?:{ORG_SUFFIX}))")
 
-#: Administrative areas, largest first: province, city, district/county, town/street.
-REGION = re.compile(
-    r"^(?P<region>(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|特别行政区))?"
-    r"(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|地区|盟))?"
-    r"(?:[\u4e00-\u9fff]{1,7}?(?:区|县|旗|市))?)"
-)
+#: A body naming itself by its level only: ``区政府``, ``县委``, ``县人民政府``, ``镇党委``, ``中共县委``.
+SELF_BODY = r"(?:中共)?[省市区县州旗盟镇乡]?(?:委|党委|党工委|政府|人民政府)"
+#: A report's self-reference, one body or a joint one: ``区政府``, ``县委、县政府``, ``省委 省政府``, ``县委县政府``.
+SELF_REFERENCE = re.compile(rf"{SELF_BODY}(?:[、\s]*{SELF_BODY})*")
+
+#: Words a body's name never holds but a sentence does: ``自觉对标对表中央关于依法治国的决策部`` is not an issuer.
+NOT_A_NAME = re.compile(r"的|关于|对标|贯彻|落实|推进|加强|坚持|深入|认真|围绕|按照|根据|自觉|[，,。；;：:！？]")

@@ -15,16 +15,16 @@ from lawreports.read import split_lines
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "grammar.yml").read_text(encoding="utf-8"))
 
 
-def parse_text(text: str):
+def parse_text(text: str, default_region: str | None = None):
     data = text.encode("utf-8")
     source = SourceText(name="case.txt", sha256=hashlib.sha256(data).hexdigest(), encoding="utf-8",
                         lines=split_lines(text), size=len(data))
-    return parse_report(source)
+    return parse_report(source, default_region=default_region)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_grammar_case(case):
-    report = parse_text(case["text"])
+    report = parse_text(case["text"], case.get("settings_region"))
     expect = case["expect"]
     titles = {h.anchor: h.title for h in report.headings}
     for key in ("title", "agency", "year", "region", "index_no", "addressee"):

@@ -6,6 +6,12 @@ A text that is not a report at all (notes, a README, a password list) is refused
 it has no title, no heading that names a report's part, and not both headings and a year. A report
 without a title line but with a year and numbered parts still converts. A title whose year is
 mistyped (``20223年度``) is an error (``bad-year``), and the typo never becomes part of the agency.
+
+The issuer is read from the title, the opening, the signature or the opening's self-reference
+(``区政府坚持…``, :mod:`.issuers`); when none names it, the report is an error (``no-agency``: refused
+until its sidecar gives ``agency``), never a sentence fragment. The region is completed from the
+gazetteer (:mod:`lawreports.places`); the year comes from the title, the headings, the opening, the
+plans for the next year (N+1 → N) or the signature date.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..model import PART_KEYS, REQUIRED_PARTS, Diagnostic, Heading, Paragraph, Report, Signature, SourceText
+from .. import places
+from ..model import PART_KEYS, REQUIRED_PARTS, Diagnostic, Heading, MetaLine, Paragraph, Report, Signature, SourceText
 from ..parts import PartTable, load_parts
-from . import header, structure
+from . import header, issuers, structure
 from . import lines as line_rules
 
 
@@ -66,9 +73,11 @@ def parse_report(source: SourceText, table: PartTable | None = None, default_reg
                            for message in header.bad_years(title.text))
 
     inferred: dict[str, str] = {}
-    year = _find_year(title, headings, preamble or opening, inferred)
-    agency = _find_agency(title, preamble or opening, signature, inferred)
-    region = _find_region(title, agency, default_region, source, inferred)
+    year = _find_year(title, headings, preamble or opening, inferred, signature)
+    agency = _find_agency(title, preamble or opening, signature, inferred) or _agency_of_meta(meta, inferred)
+    if agency is None:
+        diagnostics.append(Diagnostic(file, None, "error", "no-agency", no_agency_message(file)))
+    region = _find_region(title, agency, signature, default_region, source, inferred)
 
     written = signature.date if signature and signature.date else None
     published = None
@@ -124,7 +133,8 @@ def _preamble(body: Sequence[Heading | Paragraph]) -> list[Paragraph]:
 
 
 def _find_year(title: header.Title | None, headings: Sequence[Heading], opening: str,
-               inferred: dict[str, str]) -> int | None:
+               inferred: dict[str, str], signature: Signature | None = None) -> int | None:
+    """Title, then a heading of the year's work, the opening, the plans for the next year, the signature."""
     if title:
         years = header.years_in(title.text)
         if years:
@@ -139,45 +149,79 @@ def _find_year(title: header.Title | None, headings: Sequence[Heading], opening:
     if years:
         inferred["year"] = f"text: {opening[:40]}"
         return years[0]
-    return None
+    for heading in headings:  # 二〇二〇年工作安排: the plans for N+1 close a report on N
+        if heading.level == 1 and heading.part == "plans":
+            years = header.years_in(heading.title)
+            if years:
+                inferred["year"] = f"plans heading: {heading.title}"
+                return years[0] - 1
+    year = header.year_of_signature(signature.date if signature else None)
+    if year is not None:
+        inferred["year"] = f"signature: {signature.date}" if signature else "signature"
+    return year
 
 
 def _find_agency(title: header.Title | None, opening: str, signature: Signature | None,
                  inferred: dict[str, str]) -> str | None:
+    """The issuer as the text names it: title, the opening's subject, the signature, the opening's
+    self-reference (``区政府坚持…``); a sentence fragment is never taken (None: nobody is named)."""
     if title:
         name = header.agency_from_title(title)
-        if name:
+        if issuers.plausible(name):
             return name
     name = header.agency_from_opening(opening)
-    if name:
+    if issuers.plausible(name):
         inferred["agency"] = "text: opening sentence"
         return name
-    if signature and signature.agency:
+    if signature and issuers.plausible(signature.agency):
         inferred["agency"] = "signature"
         return signature.agency
+    name = issuers.self_reference_in(opening, header.SUBJECT_END)
+    if name:
+        inferred["agency"] = "text: self-reference"
+        return name
     return None
+
+
+def _agency_of_meta(meta: Sequence[MetaLine], inferred: dict[str, str]) -> str | None:
+    """``发布机构：桃源县人民政府`` pasted above a report whose text names nobody."""
+    for item in meta:
+        if item.label in header.patterns.ISSUER_LABELS and issuers.plausible(item.value):
+            inferred["agency"] = f"page metadata: {item.label}"
+            return item.value.strip()
+    return None
+
+
+def no_agency_message(file: str) -> str:
+    sidecar = file.rsplit(".", 1)[0] + ".meta.yml"
+    return (f"{file} 的标题、开头和落款都没有写明发布单位，未发布；"
+            f"请在旁注文件 {sidecar} 中写明 agency（如 agency: 某某县人民政府）")
 
 
 #: ``“东丽发布”``: a district government's media brand names the district when nothing else does.
 TEXT_BRAND = re.compile(r"“(?P<brand>[\u4e00-\u9fff]{2})发布”")
 
 
-def _find_region(title: header.Title | None, agency: str | None, default_region: str | None, source: SourceText,
-                 inferred: dict[str, str]) -> str | None:
-    named = header.region_from_name(title.text if title else None) or header.region_from_name(agency)
-    # a district named without its city: the configured region supplies the larger area
-    if named and default_region and not named.startswith(default_region[:2]) and _is_within(default_region, named):
-        named = _merge(default_region, named)
-    if named:
-        return named
+def _find_region(title: header.Title | None, agency: str | None, signature: Signature | None,
+                 default_region: str | None, source: SourceText, inferred: dict[str, str]) -> str | None:
+    """The place the title, the agency or the signature names, completed from the gazetteer; the settings'
+    region only when none of them names a place (see :mod:`lawreports.places`)."""
+    text = "\n".join(line.text for line in source.lines)
+    names = (title.text if title else None, agency, signature.agency if signature else None)
+    for name in names:
+        found = places.region_of(name, context=text, default=default_region)
+        if found.region:
+            if found.how != "unique":
+                inferred["region"] = f"gazetteer: {found.how}"
+            return found.region
     if default_region and _level(default_region) >= 3:
         inferred["region"] = "settings"
         return default_region
-    text = "\n".join(line.text for line in source.lines)
-    for found in TEXT_BRAND.finditer(text):
-        district = found.group("brand") + "区"
-        inferred["region"] = f"text: {found.group(0)}"
-        return _merge(default_region, district) if default_region else district
+    for brand in TEXT_BRAND.finditer(text):
+        found = places.region_of(brand.group("brand") + "区", context=text, default=default_region)
+        if found.region and found.how != "ambiguous":
+            inferred["region"] = f"text: {brand.group(0)}"
+            return found.region
     if default_region:
         inferred["region"] = "settings"
         return default_region
@@ -186,20 +230,3 @@ def _find_region(title: header.Title | None, agency: str | None, default_region:
 
 def _level(region: str) -> int:
     return len(re.findall(r"(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)", region))
-
-
-def _is_within(larger: str, smaller: str) -> bool:
-    return not re.match(r".*(省|自治区)", smaller) and not smaller.startswith(larger)
-
-
-def _merge(larger: str, smaller: str) -> str:
-    """天津市 + 南开区 → 天津市南开区; 天津市南开区 + 南开区 → 天津市南开区."""
-    if smaller in larger:
-        return larger
-    for cut in range(len(larger), 0, -1):
-        if smaller.startswith(larger[cut:]) and larger[cut:]:
-            return larger[:cut] + smaller
-    stem = re.match(r".*?(省|自治区|市)", larger)
-    if stem and smaller.endswith(("区", "县", "旗")):
-        return larger[: stem.end()] + smaller
-    return larger + smaller

@@ -1,5 +1,5 @@
 """Stage 3a: the report's header and footer — page metadata, title, addressee, signature — and the
-facts read from them and from the opening sentence: agency, region, year, dates.
+facts read from them and from the opening sentence: agency, year, dates.
 """
 
 from __future__ import annotations
@@ -209,6 +209,22 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
 
 # --- facts -------------------------------------------------------------------------------------
 
+#: A report is signed at the end of its year or early in the next (due by 1 April): 2019-12-18 and
+#: 2020-03-02 both close a report on 2019. A date in between says nothing certain.
+SIGNED_LATE, SIGNED_EARLY = 11, 6
+
+
+def year_of_signature(date: dt.date | None) -> int | None:
+    """The report year a signature date means: November–December → that year, January–June → the year before."""
+    if date is None:
+        return None
+    if date.month >= SIGNED_LATE:
+        return date.year
+    if date.month <= SIGNED_EARLY:
+        return date.year - 1
+    return None
+
+
 def years_in(text: str) -> list[int]:
     """Years named in ``text``, ignoring those inside 《…》 and ranges like ``2021—2025年``."""
     folded = fold(text)
@@ -283,13 +299,3 @@ def _longest_subject(clause: str) -> re.Match[str] | None:
         if found:
             best = found
     return best
-
-
-def region_from_name(name: str | None) -> str | None:
-    """``天津市静海区人民政府`` → 天津市静海区; ``区政府办公室`` → None."""
-    if not name:
-        return None
-    name = re.sub(r"^(?:中共|中国共产党)", "", fold(name).replace(" ", ""))  # 中共宣州区新田镇委员会
-    found = patterns.REGION.match(name)
-    region = found.group("region") if found else ""
-    return region if len(region) >= 3 else None
