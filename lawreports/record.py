@@ -46,6 +46,8 @@ class ReportRecord:
     inputs_sha256: str  #: raw bytes, sidecar, code, tables and settings this record was made from
     sidecar_sha256: str | None  #: None: no sidecar
     stat: SourceStat
+    #: the sidecar's ``correction:`` (date or None, reason): why this version differs from the last published
+    correction: tuple[str | None, str] | None = None
 
     # -- the report's own facts, under the names listings and pages use ---------------------------------
 

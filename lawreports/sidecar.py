@@ -46,6 +46,12 @@ SCHEMA = {
         "deadline": DATE,
         "note": {"type": "string"},
         "public": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "correction": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reason"],
+            "properties": {"date": DATE, "reason": {"type": "string", "minLength": 1}},
+        },
     },
 }
 #: What a valid value looks like, per key: the second half of every bad-value message.
@@ -63,6 +69,8 @@ HINTS = {
     "index_no": "非空文字",
     "note": "文字",
     "public": "文字列表：报告中确需公开的号码原样写出（如单位热线 13800000000），隐私检查不再报它",
+    "correction": "更正的日期和理由，如 {date: 2024-04-10, reason: 更正第一段的用词}",
+    "reason": "非空文字（更正理由）",
 }
 #: Fields that replace what the parser read from the text.
 REPORT_FIELDS = ("title", "agency", "region", "year", "written", "published", "index_no")
@@ -354,6 +362,13 @@ def load_sidecar(path: Path) -> Overrides:
             except ValueError:
                 problems.append(Diagnostic(name, key_line(text, [key]), "error", "sidecar-bad-value",
                                            f"键 {key} 的日期不存在：{data[key]}"))
+    correction = data.get("correction")
+    if isinstance(correction, dict) and isinstance(correction.get("date"), str) and "correction" not in bad_keys:
+        try:
+            dt.date.fromisoformat(correction["date"])
+        except ValueError:
+            problems.append(Diagnostic(name, key_line(text, ["correction", "date"]), "error", "sidecar-bad-value",
+                                       f"键 correction.date 的日期不存在：{correction['date']}"))
     if problems:
         problems.sort(key=lambda d: (d.line or 0, d.message))
         first = problems[0]
@@ -383,7 +398,9 @@ def apply_sidecar(report: Report, overrides: Overrides | None) -> tuple[Report, 
         changes[key] = value
     used = tuple(sorted(k for k in overrides.values if k != "note"))
     inferred = {k: v for k, v in report.inferred.items() if k not in changes}
-    return replace(report, **changes, inferred=inferred, diagnostics=report.diagnostics + tuple(notes)), used
+    # what the sidecar now supplies is no longer missing: ``no-agency`` asked for exactly this key
+    kept = tuple(d for d in report.diagnostics if not (d.code == "no-agency" and "agency" in changes))
+    return replace(report, **changes, inferred=inferred, diagnostics=kept + tuple(notes)), used
 
 
 def differs(file: str, sidecar: str | None, key: str, value: object, current: object) -> Diagnostic:

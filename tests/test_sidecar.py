@@ -43,9 +43,13 @@ index_no: 11120104MB1234567X/2024-00001
 deadline: 2024-04-01
 note: 原文标题缺年份，已补。
 public: ["13800000000"]
+correction:
+  date: 2024-04-10
+  reason: 更正第一段的用词
 """
     overrides = load_sidecar(write(tmp_path, text))
     assert set(overrides.values) == set(SCHEMA["properties"])
+    assert overrides.values["correction"] == {"date": "2024-04-10", "reason": "更正第一段的用词"}
     assert overrides.values["written"] == "2024-01-03"  # dates stay text until applied
     assert overrides.values["year"] == 2023
     assert overrides.path == "000_x.meta.yml"
@@ -176,3 +180,26 @@ def test_a_field_given_by_the_sidecar_is_no_longer_inferred(tmp_path: Path):
 def test_no_sidecar_changes_nothing():
     original = report()
     assert apply_sidecar(original, None) == (original, ())
+
+
+def test_a_sidecar_agency_answers_the_no_agency_error(tmp_path: Path):
+    nobody = "2023年法治政府建设情况\n2023年，自觉对标对表中央的决策部署。\n一、主要举措和成效\n全年学法12次。\n"
+    original = parse_report(source_from_bytes("000_x.txt", nobody.encode("utf-8")))
+    assert [d.severity for d in original.diagnostics if d.code == "no-agency"] == ["error"]
+    assert "000_x.meta.yml" in next(d.message for d in original.diagnostics if d.code == "no-agency")
+    fixed, _ = apply_sidecar(original, load_sidecar(write(tmp_path, "agency: 南开区司法局\n")))
+    assert fixed.agency == "南开区司法局"
+    assert "no-agency" not in {d.code for d in fixed.diagnostics}
+    untouched, _ = apply_sidecar(original, load_sidecar(write(tmp_path, "year: 2023\n")))
+    assert "no-agency" in {d.code for d in untouched.diagnostics}
+
+
+@pytest.mark.parametrize("text, where", [
+    ("correction:\n  date: 2024-02-30\n  reason: 更正\n", "correction.date"),
+    ("correction:\n  date: 2024-04-10\n", "reason"),
+    ("correction: 更正了数字\n", "correction"),
+])
+def test_a_bad_correction_names_the_key(tmp_path: Path, text: str, where: str):
+    with pytest.raises(SidecarError) as caught:
+        load_sidecar(write(tmp_path, text))
+    assert where in " ".join(d.message for d in caught.value.diagnostics)

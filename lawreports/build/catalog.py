@@ -29,7 +29,7 @@ CATALOG_DIR = ".lawreports-catalog"
 #: The versions online, one file per raw file, in the catalog folder.
 PUBLISHED_DIR = "published"
 #: Raise when the layout of a record file changes.
-FORMAT = 2
+FORMAT = 3
 
 T = TypeVar("T")
 
@@ -92,6 +92,7 @@ def encode(record: ReportRecord) -> str:
         "findings": [_diagnostic(d) for d in record.findings],
         "figures": [_figure(f) for f in record.figures],
         "words": record.words,
+        "correction": list(record.correction) if record.correction else None,
         "report": _report(record.report),
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -186,6 +187,13 @@ def _to_figure(v: object) -> Figure:
                   _of(start, int), float(_of(number, (int, float))))
 
 
+def _correction(value: object) -> tuple[str | None, str] | None:
+    if value is None:
+        return None
+    date, reason = _of(value, list)
+    return _opt(date, str), _of(reason, str)
+
+
 def decode(text: str) -> ReportRecord:
     """The record in a catalog file's text; CatalogError when it is not a valid record of this format."""
     try:
@@ -203,6 +211,7 @@ def decode(text: str) -> ReportRecord:
             findings=_tuple(d["findings"], _to_diagnostic), figures=_tuple(d["figures"], _to_figure),
             words=words, inputs_sha256=_of(d["inputs_sha256"], str), sidecar_sha256=_opt(d["sidecar_sha256"], str),
             stat=SourceStat(_of(size, int), _of(mtime, int), _opt(sidecar_size, int), _opt(sidecar_mtime, int)),
+            correction=_correction(d["correction"]),
         )
     except CatalogError:
         raise

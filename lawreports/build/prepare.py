@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from .. import __version__, figures, keywords
+from .. import __version__, figures, keywords, places
 from ..checks import check_report
 from ..identity import AGENCIES_FILE, AgencyTable, Identity, identify, load_agencies
-from ..model import Report
-from ..parse import parse_report
+from ..model import Diagnostic, Report
+from ..parse import issuers, parse_report
 from ..parts import PartTable, load_parts
 from ..read import source_from_bytes, unsupported
 from ..record import ReportRecord, SourceStat
@@ -61,7 +61,7 @@ class Context:
         else:
             agencies = AgencyTable((), "-")
         stoplist = keywords.load_stoplist()
-        items = [tool_fingerprint(), keywords.splitter_version(), parts.sha256, agencies.sha256,
+        items = [tool_fingerprint(), keywords.splitter_version(), places.version(), parts.sha256, agencies.sha256,
                  json.dumps(dataclasses.asdict(settings), sort_keys=True, default=str)]
         return cls(settings, parts, agencies, stoplist, hashlib.sha256("\n".join(items).encode()).hexdigest())
 
@@ -90,11 +90,19 @@ def stat_of(path: Path) -> SourceStat:
 def identify_report(report: Report, values: dict, sidecar: str | None,
                     agencies: AgencyTable) -> tuple[Report, Identity]:
     """The report's identity; the table may complete its region; a sidecar key or slug that differs
-    from what the table and the text give is an info naming both."""
+    from what the table and the text give is an info naming both. A report that names itself only
+    as ``区政府`` / ``县委、县政府`` takes its full name from the text, the table or the sidecar; when
+    none gives it, a warning asks the officer for ``agency_key`` (it is never made up)."""
     file = report.source.name
-    identity = identify(file, report.agency, report.region, agencies, key=values.get("agency_key"),
+    key = values.get("agency_key")
+    notes: list[Diagnostic] = []
+    if key is None and issuers.is_self_reference(report.agency) and agencies.find(report.agency, report.region) is None:
+        key = issuers.full_name(report)
+        if key is None:
+            notes.append(Diagnostic(file, None, "warning", "agency-key-unknown", _ask_full_name(report, sidecar)))
+    identity = identify(file, report.agency, report.region, agencies, key=key,
                         slug=values.get("slug"), region_fixed="region" in values)
-    notes = list(identity.notes)
+    notes.extend(identity.notes)
     if "agency_key" in values or "slug" in values:
         natural = identify(file, report.agency, report.region, agencies, region_fixed="region" in values)
         for name, given, found in (("agency_key", values.get("agency_key"), natural.key),
@@ -107,6 +115,12 @@ def identify_report(report: Report, values: dict, sidecar: str | None,
         table_name = identity.agency.name if identity.agency else identity.key
         changes["inferred"] = dict(report.inferred, region=f"{agencies.file}: {table_name}")
     return replace(report, **changes), identity
+
+
+def _ask_full_name(report: Report, sidecar: str | None) -> str:
+    where = sidecar or report.source.name.rsplit(".", 1)[0] + ".meta.yml"
+    return (f"正文只以“{report.agency}”自称，没有写明单位全称（标题、落款中也没有）；"
+            f"请在 {where} 中写明 agency_key（如 agency_key: 某某县人民政府），或在 {AGENCIES_FILE} 中登记")
 
 
 def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRecord:
@@ -154,7 +168,15 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
         inputs_sha256=context.inputs_hash(data, sidecar_bytes),
         sidecar_sha256=sha256(sidecar_bytes),
         stat=stat,
+        correction=_correction(values.get("correction")),
     )
+
+
+def _correction(value: object) -> tuple[str | None, str] | None:
+    """A sidecar's ``correction: {date, reason}`` (the schema checked its shape)."""
+    if not isinstance(value, dict):
+        return None
+    return _text(value.get("date")), str(value["reason"])
 
 
 def _text(value: object) -> str | None:

@@ -170,13 +170,13 @@ def record_files(history: History, current: Mapping[str, Addresses], taken: set[
             target = here
         else:
             continue  # neither online nor withdrawn: its last good version is kept by the pipeline
-        for old in entry.addresses:
-            if old.page != target.page:
-                moved.setdefault(old.page, target.page)
-            if old.agency != target.agency:
-                moved.setdefault(old.agency, target.agency)
-            if target.data and old.data != target.data:
-                copies.setdefault(old.data, target.data)
+        for before in entry.addresses:
+            if before.page != target.page:
+                moved.setdefault(before.page, target.page)
+            if before.agency != target.agency:
+                moved.setdefault(before.agency, target.agency)
+            if target.data and before.data != target.data:
+                copies.setdefault(before.data, target.data)
         rows.append(_row(entry, here))
     for old, new in sorted(moved.items()):
         if old not in taken:
