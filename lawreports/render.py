@@ -47,11 +47,23 @@ def escape_html(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def display_title(report: Report) -> str:
+def display_title(report: Report, agency_key: str | None = None) -> str:
+    """信息名称: the report's own title verbatim; without one, the unit's full name (``agency_key``,
+    else the name as the text writes it) and the year."""
     if report.title:
         return report.title
     year = f"{report.year}年度" if report.year else ""
-    return f"{report.agency or ''}{year}法治政府建设情况报告"
+    return f"{agency_key or report.agency or ''}{year}法治政府建设情况报告"
+
+
+#: Labels of the page-metadata lines that give a 文号 (document number).
+DOC_NUMBER_LABELS = ("文号", "发文字号")
+
+
+def doc_numbers(report: Report) -> str | None:
+    """The 文号 the text gives (each distinct one, in order), or None: never made up."""
+    found = dict.fromkeys(m.value.strip() for m in report.meta_lines if m.label in DOC_NUMBER_LABELS)
+    return "；".join(v for v in found if v) or None
 
 
 def _date(value: dt.date | None) -> str | None:
@@ -82,13 +94,18 @@ def front_matter(record: ReportRecord, url: str) -> dict:
     }
 
 
-def meta_block(record: ReportRecord) -> str:
-    """The disclosure metadata block Chinese government pages carry (索引号, 发布机构, 成文日期 …)."""
+def meta_block(record: ReportRecord, address: str | None = None) -> str:
+    """The disclosure metadata block Chinese government pages carry (索引号, 发布机构, 成文日期 …).
+
+    What the text or a sidecar does not give is 未注明, never made up. 发布机构 is the unit's full name
+    (``agency_key``: the text may say just 区政府办公室). ``address``: the page's own permanent address
+    (本页地址), absolute when the site's address is configured, else below the site root."""
     report = record.report
     rows = [
         ("索引号", record.index_no or "未注明"),
         ("信息名称", record.display_title),
-        ("发布机构", report.agency or "未注明"),
+        ("文号", doc_numbers(report) or "未注明"),
+        ("发布机构", record.agency_key or report.agency or "未注明"),
         ("所属地区", report.region or "未注明"),
         ("报告年度", f"{report.year}年" if report.year else "未注明"),
         ("成文日期", _date(report.written) or "未注明"),
@@ -99,6 +116,12 @@ def meta_block(record: ReportRecord) -> str:
     cells = "\n".join(
         f'<tr><th scope="row">{escape_html(label)}</th><td>{escape_html(value)}</td></tr>' for label, value in rows
     )
+    if address:
+        shown = escape_html(address)
+        where = (f'<a href="{shown}">{shown}</a>' if address.startswith(("https://", "http://"))
+                 else f"{shown}（相对于本站首页）")
+        cells += f'\n<tr><th scope="row">本页地址</th><td class="report-address">{where}</td></tr>'
+
     badges = "".join(_badge(report, key) for key in PART_KEYS)
     original = ""
     if record.source_url:
@@ -129,9 +152,10 @@ def html_block(html: str) -> str:
     return htmlblock.block(html).strip("\n")
 
 
-def render_body(record: ReportRecord) -> str:
+def render_body(record: ReportRecord, address: str | None = None) -> str:
+    """The page's body; ``address``: its own permanent address (:func:`meta_block`)."""
     report, found = record.report, list(record.figures)
-    out: list[str] = [f"# {escape_text(record.display_title)} {{#title}}", html_block(meta_block(record)),
+    out: list[str] = [f"# {escape_text(record.display_title)} {{#title}}", html_block(meta_block(record, address)),
                       html_block(indicators(record, found))]
     if report.meta_lines:  # every line as written, a repeated one too: nothing of the text is dropped
         lines = "".join(f"<li>{escape_html(item.text)}</li>" for item in report.meta_lines)

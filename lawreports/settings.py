@@ -23,6 +23,7 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "owner": {"type": "string", "minLength": 1},
+        "scope": {"type": ["string", "null"], "minLength": 1},
         "region": {"type": ["string", "null"]},
         "site_notice": {"type": "string"},
         "contact": {"type": "string"},
@@ -44,6 +45,7 @@ class SettingsError(Exception):
 #: What a valid value looks like, per key (the message for a bad value).
 HINTS = {
     "owner": "非空文字（网站的主办单位）",
+    "scope": "非空文字（本站收录哪些地方、单位的报告，如 天津市南开区、东丽区），或不写",
     "region": "文字（如 天津市），或不写",
     "site_notice": "文字",
     "contact": "文字",
@@ -109,7 +111,8 @@ def settings_problems(values: object, source: str = "mkdocs.yml") -> list[str]:
 
 @dataclass(frozen=True)
 class Settings:
-    owner: str = "法治政府建设年度报告公开平台"
+    owner: str = "法治政府建设年度报告公开平台"  #: who runs the site (footer: 主办单位)
+    scope: str | None = None  #: whose reports the site holds (home heading, footer), e.g. 天津市南开区、东丽区
     region: str | None = None  #: default region for reports whose names carry none, e.g. 天津市
     site_notice: str = ""
     contact: str = ""

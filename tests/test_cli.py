@@ -84,7 +84,7 @@ def test_all_good_exits_0_with_a_summary(tmp_path: Path):
     assert "共 5 份：转换成功 5 份，失败 0 份；写入 5 个文件，未变 0 个，删除 0 个。" in result.stdout
     assert f"{S002}:17: warning unnumbered-heading:" in result.stdout
     summary = next(line for line in result.stdout.splitlines() if line.startswith("提示（warning）："))
-    assert f"{S002} 1 条" in summary  # warnings counted per file
+    assert f"{S002} 2 条" in summary  # warnings counted per file (unnumbered-heading, no-published-date)
     assert ": error " not in result.stderr and "未转换" not in result.stderr
     assert set(pages(tmp_path / "out")) == set(SEEDS)
 
@@ -386,7 +386,7 @@ def test_one_log_for_both_streams_reads_in_order(tmp_path: Path):
     assert files == sorted(files)  # in file order, whichever stream each went to
     assert "empty.txt: error empty:" in result.stdout and f"{S002}:17: warning unnumbered-heading:" in result.stdout
     assert lines[-3].startswith("共 3 份：转换成功 2 份，失败 1 份")
-    assert lines[-2] == f"提示（warning）：{S002} 1 条"
+    assert lines[-2] == f"提示（warning）：{S000} 1 条；{S002} 2 条"  # no-published-date each, unnumbered-heading
     assert lines[-1] == "未转换：empty.txt"
 
 

@@ -1,4 +1,5 @@
-"""Checks on the site (issue #7): the scorecard on each report page, the 合规概览 and its SVG charts.
+"""Checks on the site (issues #7, #17): the plain-Chinese summary on each report page (no check code,
+severity or line number), the 合规概览, its 未公开名单 and its SVG charts.
 
 Unit tests run the page generators on hand-made records (no MkDocs); the rest read the seeds' real
 ``mkdocs build --strict`` (conftest ``built_site``), build it a second time to compare bytes, and
@@ -64,10 +65,13 @@ def test_timing_words():
     deadline = dt.date(2024, 4, 1)
     assert compliance.timing_text(Timeliness("on-time", "published", dt.date(2024, 3, 1), deadline, -31)) == "按时（提前 31 天）"
     assert compliance.timing_text(Timeliness("late", "published", dt.date(2024, 4, 13), deadline, 12)) == "逾期 12 天"
-    assert compliance.timing_text(Timeliness("on-time", "written", dt.date(2024, 1, 3), deadline, -89)) == "按时（提前 89 天，按成文日期判断）"
-    assert compliance.timing_text(Timeliness("late", "written", dt.date(2024, 4, 2), deadline, 1)) == "逾期 1 天（按成文日期判断）"
-    assert compliance.timing_text(Timeliness("unknown", None, None, deadline, None)) == "未注明日期"
-    assert compliance.timing_text(None) == "未能检查"
+    # a 成文日期 alone never makes a report 按时; written after the deadline, it is certainly 逾期
+    assert compliance.timing_text(Timeliness("unknown", "written", dt.date(2024, 1, 3), deadline, None)) == "发布日期未注明，无法判断是否按时公开"
+    assert compliance.timing_text(Timeliness("late", "written", dt.date(2024, 4, 2), deadline, 1)) == "逾期"
+    assert "成文日期 2024-04-02 已晚于截止日期" in compliance.timing_detail(Timeliness("late", "written", dt.date(2024, 4, 2), deadline, 1))
+    assert compliance.timing_text(Timeliness("unknown", None, None, deadline, None)) == "发布日期未注明，无法判断是否按时公开"
+    assert compliance.timing_text(Timeliness("unknown", "published", dt.date(2024, 3, 1), None, None)) == "报告年度不详，无法判断是否按时公开"
+    assert compliance.timing_text(None) == "未能判断"
 
 
 def test_relative_links_between_site_urls():
@@ -90,19 +94,22 @@ def test_part_states_and_escaping_in_the_table():
         "present", "present", "within", "present", "optional"]
     assert not row.complete
     assert 'href="../reports/2023/nan-kai-qu-si-fa-ju/#measures-3"' in page  # ◐ links to where the part is
-    assert "缺少必备部分的 0 份" in page and "有部分只在其他部分的小标题下的 1 份" in page
+    assert "缺少规定部分的 0 份" in page and "只写在其他部分小标题下的 1 份" in page
 
 
-def test_scorecard_escapes_findings_and_lands_under_the_downloads():
-    r = info()
+def test_report_summary_is_plain_chinese_and_lands_under_the_downloads():
+    r = info(written=dt.date(2024, 1, 3))
     finding = Diagnostic(r.source, 7, "warning", "heading-year", "标题“<b>2022</b>”")
     c = make([r], [finding])
     text = "# T\n\n<table class=\"report-meta\">\n</table>\n\n下载：x\n{: .report-downloads }\n\n正文\n"
-    out = compliance.with_scorecard(text, c.rows[0])
-    assert out.index("{: .report-downloads }") < out.index('id="scorecard"') < out.index("正文")
-    assert "<b>" not in out and "&lt;b&gt;2022&lt;/b&gt;" in out
-    assert 'data-line="7"' in out and "第 7 行" in out and "警告 1" in out
-    assert "\n\n" not in compliance.scorecard_html(c.rows[0])  # one HTML block
+    out = compliance.with_summary(text, c.rows[0])
+    assert out.index("{: .report-downloads }") < out.index('id="disclosure"') < out.index("正文")
+    # the officer's to-do list stays in `check`: no code, severity, line number or finding text
+    for internal in ("heading-year", "第 7 行", "警告", "2022", "data-code", "data-line"):
+        assert internal not in out, internal
+    assert "“党政主要负责人履行推进法治建设第一责任人职责情况”没有单独成章" in out
+    assert "发布日期未注明，无法判断是否按时公开" in out and "按时（" not in out
+    assert "\n\n" not in compliance.summary_html(c.rows[0], PARTS.label)  # one HTML block
 
 
 def test_overview_paginates_and_sorts_by_agency():
@@ -123,19 +130,22 @@ def test_overview_paginates_and_sorts_by_agency():
 def test_timeliness_and_counts_come_from_the_records_and_the_folders_findings():
     late = info(slug="a", published=dt.date(2024, 4, 13))
     written = info(slug="b", written=dt.date(2024, 1, 3))
-    undated = info(slug="c", deadline=None, year=None, path="unknown/c.md")
+    undated = info(slug="c", deadline=None, year=None, path="unknown/c.md", published=dt.date(2024, 3, 1))
     failed = Diagnostic("999_bad.txt", 2, "error", "undecodable", "无法解码")
     orphan = Diagnostic("x.meta.yml", None, "warning", "sidecar-orphan", "没有同名的报告原文")
-    c = make([late, written, undated], [failed, orphan, Diagnostic(late.source, None, "info", "no-date", "…")])
+    c = make([late, written, undated], [failed, orphan, Diagnostic(late.source, None, "info", "no-year", "…")])
     by_source = {r.info.source: r for r in c.rows}
     assert compliance.timing_text(by_source[late.source].timing) == "逾期 12 天"
-    assert compliance.timing_text(by_source[written.source].timing) == "按时（提前 89 天，按成文日期判断）"
+    assert compliance.timing_text(by_source[written.source].timing) == "发布日期未注明，无法判断是否按时公开"
     assert by_source[undated.source].timing.days_late is None
-    assert [d.code for d in by_source[late.source].findings] == ["no-date"]
+    assert [d.code for d in by_source[late.source].findings] == ["no-year"]
     # the raw file that failed is checked and not published; a sidecar is not a raw file
     assert c.checked == 4
     page = next(p.content for p in c.pages if p.uri == compliance.INDEX)
-    assert "共检查 4 个原始文件" in page and "另有 1 个文件未能发布" in page and "错误 **1** 条" in page
+    assert "另有 1 份报告文件未能发布" in page
+    assert "按时公开 **0** 份，逾期 **1** 份，未注明发布日期、无法判断是否按时的 **1** 份，报告年度不详、无法判断的 1 份" in page
+    for internal in ("错误", "警告", "提示", "undecodable", "no-year", "检查结果"):  # no severity or code in public
+        assert internal not in page, internal
     # the column heads: parts.yml's short names, the rules' wording in the tooltip
     assert '<th scope="col" title="党政主要负责人履行推进法治建设第一责任人职责情况">第一责任人</th>' in page
 
@@ -212,7 +222,7 @@ class Tables(HTMLParser):
             self.rows[-1]["href"] = a["href"]
         if tag == "li" and "finding" in cls:
             self._li = {"line": a.get("data-line"), "code": a.get("data-code"), "text": ""}
-        if tag == "span" and "scorecard-timing" in cls:
+        if tag == "p" and "summary-timing" in cls:
             self._timing = True
 
     def handle_endtag(self, tag):
@@ -228,7 +238,7 @@ class Tables(HTMLParser):
         if tag == "li" and self._li is not None:
             self.findings.append(self._li)
             self._li = None
-        if tag == "span":
+        if tag == "p":
             self._timing = False
 
     def handle_data(self, data):
@@ -262,7 +272,7 @@ def test_overview_lists_every_report_with_every_required_part(built_site):
     reports = json.loads((built_site.site / "data" / "reports.json").read_text(encoding="utf-8"))
     assert len(overview.rows) == len(reports) == 5
     for row in overview.rows:
-        # 单位 · 年度 · five parts · 公开时限 · 检查结果
+        # 单位 · 年度 · five parts · 公开时限
         assert row["classes"][2:6] == ["cp cp-present"] * 4, row
         assert row["cells"][2:6] == ["✓有"] * 4, row
     linked = {urlsplit(urljoin("http://s/compliance/", r["href"])).path.lstrip("/") for r in overview.rows}
@@ -273,26 +283,29 @@ def test_overview_lists_every_report_with_every_required_part(built_site):
     assert [r["cells"][0] for r in by_agency.rows] == AGENCY_ORDER
     assert by_agency.sorted == {"单位": "ascending"}
     text = (built_site.site / "compliance" / "index.html").read_text(encoding="utf-8")
-    assert "报告 <strong>5</strong> 份；四个必备部分齐全的 <strong>5</strong> 份" in text
-    assert "按时（提前 89 天，按成文日期判断）" in text
+    assert "报告 <strong>5</strong> 份；规定的 4 个部分齐全的 <strong>5</strong> 份" in text
+    # seed 002 has a 成文日期 and no 发布日期: not 按时
+    assert [r["cells"][-1] for r in overview.rows] == ["发布日期未注明，无法判断是否按时公开"] * 5
+    assert "按时公开 <strong>0</strong> 份" in text and "按时（提前" not in text
 
 
 @pytest.mark.slow
-def test_seed_001_scorecard_shows_the_plans_year_slip_at_line_55(built_site):
-    card = page(built_site.site, report_url(built_site.site, SEED_001))
-    finding = next(f for f in card.findings if f["code"] == "plans-year")
-    assert finding["line"] == "55" and "第 55 行" in finding["text"] and "2025年" in finding["text"]
-    assert "未注明日期" in card.timing
+def test_seed_001_page_keeps_the_plans_year_slip_for_the_officer(built_site):
+    """`check` reports plans-year at line 55 (test_cli); the public page shows parts and timeliness only."""
+    url = report_url(built_site.site, SEED_001)
+    card = page(built_site.site, url)
+    html = (built_site.site / url / "index.html").read_text(encoding="utf-8")
+    assert card.findings == [] and "plans-year" not in html and "第 55 行" not in html
+    assert "发布日期未注明，无法判断是否按时公开" in card.timing and "公开截止日期为 2025-04-01" in card.timing
 
 
 @pytest.mark.slow
-def test_seed_002_scorecard_shows_the_unnumbered_heading_and_written_date(built_site):
+def test_seed_002_page_is_not_on_time_from_its_written_date(built_site):
     card = page(built_site.site, report_url(built_site.site, SEED_002))
-    finding = next(f for f in card.findings if f["code"] == "unnumbered-heading")
-    assert finding["line"] == "17" and "没有序号" in finding["text"]
-    assert "按成文日期判断" in card.timing and "成文日期" in card.timing
     html = (built_site.site / report_url(built_site.site, SEED_002) / "index.html").read_text(encoding="utf-8")
-    assert html.index("report-downloads") < html.index('id="scorecard"') < html.index('id="measures"')
+    assert "unnumbered-heading" not in html and "no-published-date" not in html and "第 17 行" not in html
+    assert "发布日期未注明，无法判断是否按时公开" in card.timing and "按时（提前" not in html
+    assert html.index("report-downloads") < html.index('id="disclosure"') < html.index('id="measures"')
     assert html.count("具体数据：每千字") == 1  # the indicator under the metadata block, not repeated
 
 
@@ -387,7 +400,7 @@ def test_overview_in_a_browser(served_site, chromium, viewport):
         # and from a ✓ to the part of the report
         pw_page.locator("td.cp-present a").first.click()
         pw_page.wait_for_function("location.hash === '#measures'")
-        assert pw_page.locator("#measures").is_visible() and pw_page.locator("#scorecard").count() == 1
+        assert pw_page.locator("#measures").is_visible() and pw_page.locator("#disclosure").count() == 1
     finally:
         context.close()
     assert errors == []

@@ -393,9 +393,11 @@ def test_report_page_gets_keywords_and_links_to_its_cards(seeds_insight):
 
 def test_figures_csv_and_overview(seeds_insight):
     csv_text = pages_of(seeds_insight)[insight.FIGURES_CSV]
-    assert csv_text.startswith("\ufeffsource,agency,year,page,anchor,line,figure,value,unit,number,sentence\r\n")
+    assert csv_text.startswith(
+        "\ufeffsource,agency,agency_key,year,page,anchor,line,figure,value,unit,number,sentence\r\n")
     rows = [line.split(",") for line in csv_text[1:].splitlines()[1:]]
-    assert rows[[r[6] for r in rows].index("12049条")][:3] == ["002_3906ac3f1b536f46.txt", "区政府办公室", "2023"]
+    assert rows[[r[7] for r in rows].index("12049条")][:4] == [
+        "002_3906ac3f1b536f46.txt", "区政府办公室", "东丽区人民政府办公室", "2023"]  # as written, and the full name
     assert sum(len(e.record.figures) for e in seeds_insight.entries) == len(rows)
     overview = pages_of(seeds_insight)["compare/figures.md"]
     rates = [float(r) for r in re.findall(r"<td>(\d+\.\d)</td></tr>$", overview, re.M)]
@@ -487,8 +489,8 @@ def test_figures_csv_rows_are_the_records_figures(seeds_insight):
     assert tuple(rows[0]) == insight.CSV_COLUMNS
     expected = [[e.record.source, site_url(e.uri), f.anchor, str(f.line), f.figure, f.text]
                 for e in seeds_insight.entries for f in e.record.figures]
-    assert [[r[0], r[3], r[4], r[5], r[6], r[10]] for r in rows[1:]] == expected
-    assert all(r[3].startswith("reports/") and r[3].endswith("/") for r in rows[1:])  # the page's URL
+    assert [[r[0], r[4], r[5], r[6], r[7], r[11]] for r in rows[1:]] == expected
+    assert all(r[4].startswith("reports/") and r[4].endswith("/") for r in rows[1:])  # the page's URL
     for e in seeds_insight.entries:
         rate = figures.per_thousand(len(e.record.figures), e.record.characters)
         assert e.rate == insight.figures_rate(e.record) == rate

@@ -165,7 +165,7 @@ def test_every_report_json_matches_its_schema(site, rows):
 def test_schemas_reject_what_they_should():
     v = validator("reports.schema.json")
     good = {
-        "id": "2023/a", "index_no": "a/2023", "title": None, "display_title": "某局2023年度法治政府建设情况报告",
+        "id": "2023/a", "index_no": "a/2023", "doc_no": None, "title": None, "display_title": "某局2023年度法治政府建设情况报告",
         "agency": None, "agency_key": "某局", "agency_type": "department", "region": None, "year": 2023,
         "written": "2024-01-03", "published": None, "parts": ["measures"], "parts_within": [], "characters": 1,
         "url": "reports/2023/a/", "json_url": "data/reports/2023/a.json", "source": "a.txt", "source_sha256": "0" * 64,
@@ -183,6 +183,13 @@ def test_schemas_reject_what_they_should():
     assert errors(detail, {**full, "extra": 1})
     assert errors(detail, {**full, "sections": [{**full["sections"][0], "part": "intro"}]})
     assert errors(detail, {k: v for k, v in full.items() if k != "sections"})
+    assert errors(v, [{**good, "doc_no": ""}])  # a 文号 is given or null, never an empty stand-in
+    missing = validator("unreported.schema.json")
+    row = {"year": 2024, "agency_key": "南开区司法局", "agency_type": "department", "region": None,
+           "agency_slug": "nan-kai-qu-si-fa-ju"}
+    assert errors(missing, [row]) == []
+    for change in ({"year": "2024"}, {"agency_key": ""}, {"agency_slug": "南开"}, {"extra": 1}):
+        assert errors(missing, [{**row, **change}]), change
 
 
 @pytest.mark.slow
@@ -423,7 +430,8 @@ def test_feed_dates_precedence_and_left_out_reports():
 
 def test_feed_escapes_report_text():
     hostile = '<script>alert(1)</script> & "引号" ]]>'
-    text = data.atom_feed(index_of(info(display_title=hostile, agency=hostile, written=dt.date(2024, 1, 1))),
+    text = data.atom_feed(index_of(info(display_title=hostile, agency=hostile, agency_key=hostile,
+                                        written=dt.date(2024, 1, 1))),
                           site_name="站 & <b>", description="d", owner="o", site_url="https://example.org/x/")  # fmt: skip
     root = ET.fromstring(text)
     entry = root.find(f"{A}entry")
@@ -518,7 +526,7 @@ def test_xml_safe_removes_what_xml_does_not_allow():
 
 def test_feed_parses_whatever_the_characters():
     hostile = "南开" + NOT_XML + "<x>&]]>"
-    record = info(display_title=hostile, agency=hostile, region=hostile, source=f"a{NOT_XML}.txt",
+    record = info(display_title=hostile, agency=hostile, agency_key=hostile, region=hostile, source=f"a{NOT_XML}.txt",
                   written=dt.date(2024, 1, 1))  # fmt: skip
     text = data.atom_feed(index_of(record), site_name="站" + NOT_XML, description="d" + NOT_XML, owner="o\x01",
                           site_url=None)  # fmt: skip
@@ -590,10 +598,11 @@ def test_open_data_files_come_from_the_records(tmp_path):
     files = data.open_data(index_of(a, b), Settings(owner="某区政府"), tmp_path, site_name="站", description=None,
                            site_url=None)  # fmt: skip
     assert [f.uri for f in files] == [
-        "data/reports.json", "data/reports.csv",
+        "data/reports.json", "data/reports.csv", "data/unreported.json", "data/unreported.csv",
         "data/reports/2024/b.json", "data/sources/b 原文#1.docx",
         "data/reports/2023/a.json", "data/sources/a.txt",
-        "data/schemas/reports.schema.json", "data/schemas/report.schema.json", "feed.xml",
+        "data/schemas/reports.schema.json", "data/schemas/report.schema.json", "data/schemas/unreported.schema.json",
+        "feed.xml",
     ]  # fmt: skip
     by_uri = {f.uri: f for f in files}
     assert by_uri["data/sources/a.txt"].source == tmp_path / "a.txt" and by_uri["data/sources/a.txt"].content is None

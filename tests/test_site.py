@@ -93,8 +93,8 @@ def render(text: str) -> str:
 
 def test_report_text_is_escaped_in_listings():
     hostile = "*粗体* _斜体_ [链接](http://evil.example) <script>alert(1)</script> | &amp; {#x} `代码` 1. #"
-    index = listings.index_reports([info(display_title=hostile, agency=hostile)], "reports")
-    pages = {p.uri: p.content for p in home.listing_pages(index, Settings(owner="某<b>区</b>"), PARTS)}
+    index = listings.index_reports([info(display_title=hostile, agency=hostile, agency_key=hostile)], "reports")
+    pages = {p.uri: p.content for p in home.listing_pages(index, Settings(owner="某<b>区</b>", scope="<b>某</b>区*"), PARTS)}
     for uri in ("index.md", "years/2023.md", "agencies/nan-kai-qu-si-fa-ju.md"):
         html = render(pages[uri])
         assert "<script>" not in html and "<b>" not in html, uri
@@ -348,7 +348,11 @@ def test_home_links_every_year_and_agency(built):
         assert f"agencies/{slug_of(m)}/" in linked
     assert home.lang == "zh"
     assert home.title == "法治政府建设年度报告"
-    assert "天津市南开区人民政府" in home.h1
+    # the heading names whose reports (settings scope), the footer who runs the site (owner) and the scope
+    assert home.h1 == "天津市南开区、东丽区法治政府建设年度报告"
+    html = (built.site / "index.html").read_text(encoding="utf-8")
+    assert "本站由天津市南开区人民政府主办" in html and "主办单位：天津市南开区人民政府" in html
+    assert "收录范围：天津市南开区、东丽区的法治政府建设年度报告" in html
 
 
 @pytest.mark.slow
@@ -359,7 +363,7 @@ def test_every_report_is_listed_on_its_year_and_agency_page(built):
         agency_page = f"agencies/{slug_of(m)}/"
         agency = read(built.site, agency_page)
         assert url in {resolve(agency_page, h) for h, _ in agency.links}, (url, agency_page)
-        assert m["agency"] in agency.h1
+        assert agency.h1 == m["agency_key"]  # the full name, not the text's 区政府办公室
     # a year page lists exactly that year's reports, in a table of links titled by the report
     page = read(built.site, "years/2023/")
     listed = [(resolve("years/2023/", h), t) for h, t in page.links if resolve("years/2023/", h).startswith("reports/")]
@@ -374,7 +378,8 @@ def test_every_report_is_listed_on_its_year_and_agency_page(built):
 SEEDS = {
     "000_af92be2414133f56.txt": ("南开区政府研究室2023年度法治政府建设情况报告", "南开区政府研究室", "天津市南开区", 2023, None),
     "001_de61297b1667e9da.txt": ("南开区投资促进局2024年度法治政府建设情况报告", "南开区投资促进局", "天津市南开区", 2024, None),
-    "002_3906ac3f1b536f46.txt": ("区政府办公室2023年法治政府建设年度报告", "区政府办公室", "天津市东丽区", 2023, "2024-01-03"),
+    # 发布机构: the full name (agency_key); the title stays as the text writes it
+    "002_3906ac3f1b536f46.txt": ("区政府办公室2023年法治政府建设年度报告", "东丽区人民政府办公室", "天津市东丽区", 2023, "2024-01-03"),
     "003_9f76e420dcbb0c26.txt": ("南开区政府办公室2025年度法治政府建设情况报告", "南开区政府办公室", "天津市南开区", 2025, None),
     "004_6794a1f585b17187.txt": ("南开区司法局2023年度法治政府建设情况报告", "南开区司法局", "天津市南开区", 2023, None),
 }
@@ -396,6 +401,9 @@ def test_report_page_metadata_block(built, source):
     assert rows["报告年度"] == f"{year}年"
     assert rows["来源文件"] == source
     assert rows["索引号"] == "未注明"  # no seed gives one; a URL slug is not an official identifier
+    assert rows["文号"] == "未注明" and rows["发布日期"] == "未注明"  # no seed gives one: never made up
+    # the page's own address, shown as what it is (no site_url in the test build: below the site root)
+    assert rows["本页地址"] == f"{url}（相对于本站首页）"
     assert rows["字数"].isdigit() and int(rows["字数"]) > 1000
     if written:
         assert rows["成文日期"] == written

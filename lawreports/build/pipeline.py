@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks.unreported import Roster, unreported, unreported_findings
 from ..identity import AgencyTableError
 from ..model import Diagnostic
 from ..parts import load_parts
@@ -121,8 +122,19 @@ def check(project: Project, seeds_dir: Path) -> Collected:
         context = Context.load(project.settings, None, tables=False)
         problems = list(err.diagnostics)
     collected = collect(seeds_dir, context, None)
-    collected.diagnostics = sorted([*problems, *collected.diagnostics], key=_order)
+    roster = missing_reports(project, context, collected.records)
+    collected.diagnostics = sorted([*problems, *collected.diagnostics, *missing_findings(project, roster)],
+                                   key=_order)
     return collected
+
+
+def missing_reports(project: Project, context: Context, records: Iterable[ReportRecord]) -> Roster:
+    """The 未公开名单: units agencies.yml expects to report that have no report (:mod:`..checks.unreported`)."""
+    return unreported(((r.agency_key, r.year) for r in records), context.agencies, project.agencies_file)
+
+
+def missing_findings(project: Project, roster: Roster) -> list[Diagnostic]:
+    return unreported_findings(roster.missing, project.agencies_file.name)
 
 
 def generate(project: Project, force: bool = False, jobs: int | None = None,
@@ -152,14 +164,16 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     index = listings.index_reports(records, project.reports_prefix)
     parts = load_parts()
     seen = insight.build(index, records, settings, parts.label)
+    roster = missing_reports(project, context, records)
     checked = compliance_pages.build(index, chosen.findings(collected), parts, settings.page_size,
-                                     rate_of=insight.figures_rate)
+                                     rate_of=insight.figures_rate, roster=roster)
 
     def page_body(record: ReportRecord, uri: str) -> str:
-        text = data.with_downloads(render_body(record), record, uri)
+        address = data.absolute(project.site_url, data.page_url(index, record))
+        text = data.with_downloads(render_body(record, address), record, uri)
         row = checked.row(uri)
         if row is not None:
-            text = compliance.with_scorecard(text, row)
+            text = compliance.with_summary(text, row)
         return text.rstrip("\n") + "\n" + listings.report_links(index, record) + insight.report_extra(seen, record)
 
     report_pages(records, out, project.reports_prefix, page_body)
@@ -177,7 +191,7 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
         lambda: seen.pages,
         lambda: checked.pages,
         lambda: data.open_data(index, settings, project.seeds_dir, site_name=project.site_name,
-                               description=project.site_description, site_url=project.site_url),
+                               description=project.site_description, site_url=project.site_url, roster=roster),
         *([] if search_beside else [search_files]),
     ]
     for stage in stages:  # one stage's files at a time in memory
@@ -185,7 +199,8 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
             out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
     out.finish(keep_owners=set(collected.failed))
     publication.remember(chosen, catalog, {*collected.failed, *(r.source for r in collected.records)})
-    found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics}, key=_order)
+    found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics,
+                    *missing_findings(project, roster)}, key=_order)
     return Generation(collected, out, found, site_date, search_files if search_beside else None)
 
 

@@ -153,7 +153,7 @@ def prepare(path: Path, context: Context, data: bytes | None = None) -> ReportRe
     return ReportRecord(
         report=replace(report, source=replace(report.source, lines=())),
         path=f"{report.year or 'undated'}/{identity.slug}.md",
-        display_title=display_title(report),
+        display_title=display_title(report, identity.key),
         agency_key=identity.key,
         agency_slug=identity.slug,
         agency_type=identity.type,

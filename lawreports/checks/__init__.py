@@ -21,9 +21,8 @@ numbering-order            warning   ``（一）（三）（二）``
 numbering-mixed-width      warning   ``（一）`` and ``(二)`` among the same siblings
 numbering-restart          warning   (parser) ``一、`` right under ``一、``
 unnumbered-heading         warning   (parser) a heading without a number among numbered siblings
-late                       warning   published (or, lacking that, written) after the deadline
-written-only               info      no 发布日期: judged on 成文日期, on time
-no-date                    info      neither date: timeliness unknown
+late                       warning   published after the deadline, or (no 发布日期) written after it
+no-published-date          warning   no 发布日期: timeliness cannot be judged (a 成文日期 never makes it 按时)
 early-date                 warning   dated before the covered year ended
 date-order                 warning   published before it was written
 no-year                    info      the covered year is unknown
@@ -38,10 +37,13 @@ control-character          warning   a character no XML file can hold (a form fe
                                      and the charts leave it out
 reused-paragraph           info      a paragraph identical to one of the agency's previous year
 duplicate-report           error     (folder) two reports of one agency and year
+not-reported               warning   (folder) a unit ``agencies.yml`` expects (``expected:``) has no report
+                                     for a year the site covers (the 未公开名单); file agencies.yml
 =========================  ========  ==============================================================
 
 Checks that need more than one report (a report reused from the year before, two reports of one
-agency and year) run over the whole folder in :mod:`lawreports.build.collect`. ``build_site.py
+agency and year) run over the whole folder in :mod:`lawreports.build.collect`; the units without a
+report (:mod:`.unreported`) in :mod:`lawreports.build.pipeline`. ``build_site.py
 check`` also reports files that cannot be read or parsed (``undecodable``,
 ``bad-character``, ``no-body``, ``sidecar-*`` …) as errors.
 """

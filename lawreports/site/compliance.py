@@ -1,13 +1,14 @@
-"""合规概览 (issue #7, on the site): what ``build_site.py check`` finds, shown on the site.
+"""合规概览 (issue #7, on the site): what the public may know of the checks, in plain Chinese.
 
-- every report page gets a small scorecard under its metadata block (:func:`with_scorecard`):
-  counts by severity, the timeliness verdict and the findings with their raw line numbers,
-  exactly as ``check`` prints them;
-- ``compliance/index.md``: every report × the five parts and timeliness, with counts and three
-  static SVG charts (``charts.py``); ``compliance/by-agency.md`` the same table sorted by agency
-  (the pages: ``compliance_pages.py``).
+- every report page gets a short summary under its metadata block (:func:`with_summary`): whether
+  the parts the rules require are there, and whether it was published on time — in words, without
+  the checks' codes, severities or line numbers (those are an officer's to-do list: they stay in
+  ``build_site.py check`` and its JSON);
+- ``compliance/index.md``: every report × the five parts and timeliness, with counts, three static
+  SVG charts (``charts.py``) and the 未公开名单; ``compliance/by-agency.md`` the same table sorted by
+  agency (the pages: ``compliance_pages.py``).
 
-A pure function (:func:`build`) of the records and of every finding of the seeds folder (the
+A pure function (:func:`rows`) of the records and of every finding of the seeds folder (the
 collect stage's: each report's own, the clashes, the text reused from the year before, the files
 that did not convert); each report's timeliness from its parsed report and deadline.
 """
@@ -19,8 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..checks import SEVERITIES, Timeliness, findings_by_file, scorecard, timeliness
+from ..checks import Timeliness, findings_by_file, timeliness
 from ..model import Diagnostic
+from ..parts import load_parts
 from ..record import ReportRecord
 from . import markup as md
 from .generated import Generated
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 INDEX = "compliance/index.md"
 BY_AGENCY = "compliance/by-agency.md"
 CHARTS_DIR = "compliance/charts"
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 #: Rows in the completeness and days charts (the worst first); the table has them all.
 CHART_ROWS = 40
 #: Part cells: symbol, words for screen readers and the tooltip, CSS class.
@@ -49,8 +50,7 @@ class ReportCheck:
 
     info: ReportRecord
     uri: str  #: the report page's path below docs_dir
-    findings: tuple[Diagnostic, ...]
-    card: dict  #: :func:`lawreports.checks.scorecard` of the findings
+    findings: tuple[Diagnostic, ...]  #: for the officer (``check``); never shown on a public page
     timing: Timeliness | None  #: None when not known
     rate: float | None  #: figures per 1,000 characters (insight), None when unknown
     required: tuple[str, ...]  #: the parts the rules require (parts.yml)
@@ -105,7 +105,7 @@ def rows(
     checked = []
     for record in index.reports:
         found = tuple(grouped.get(record.source, ()))
-        checked.append(ReportCheck(record, index.report_uri(record), found, scorecard(found),
+        checked.append(ReportCheck(record, index.report_uri(record), found,
                                 timeliness(record.report, record.deadline), rate_of(record), required))
     published = {r.source for r in index.reports}
     failed = {d.file for d in findings if not d.file.endswith(NOT_RAW_FILES)} - published
@@ -117,35 +117,50 @@ def rows(
 
 
 def timing_text(t: Timeliness | None) -> str:
-    """The verdict in a few words: 按时（提前 89 天）, 逾期 12 天, 按时（提前 3 天，按成文日期判断）, 未注明日期."""
+    """The verdict in a few words: 按时（提前 89 天）, 逾期 12 天, 发布日期未注明. 按时 only from a 发布日期."""
     if t is None:
-        return "未能检查"
-    if t.date is None:
-        return "未注明日期"
-    if t.deadline is None or t.days_late is None:
-        return "年度不详，无法判断"
-    basis = "，按成文日期判断" if t.basis == "written" else ""
-    if t.days_late > 0:
-        return f"逾期 {t.days_late} 天" + (f"（{basis[1:]}）" if basis else "")
-    return f"按时（提前 {-t.days_late} 天{basis}）" if t.days_late < 0 else f"按时（截止日当天{basis}）"
+        return "未能判断"
+    if t.basis == "published" and t.days_late is not None:
+        if t.days_late > 0:
+            return f"逾期 {t.days_late} 天"
+        return f"按时（提前 {-t.days_late} 天）" if t.days_late < 0 else "按时（截止日当天）"
+    if t.status == "late":  # written after the deadline: published later still
+        return "逾期"
+    if t.basis == "published":  # no deadline: the year is unknown
+        return "报告年度不详，无法判断是否按时公开"
+    return "发布日期未注明，无法判断是否按时公开"
 
 
 def timing_detail(t: Timeliness | None) -> str:
-    """The dates behind the verdict, for the scorecard."""
-    if t is None:
-        return "未能检查"
-    deadline = f"截止日期 {t.deadline.isoformat()}" if t.deadline else "截止日期未知"
-    if t.date is None:
-        return f"没有发布日期和成文日期，{deadline}"
-    if t.basis == "published":
-        return f"发布日期 {t.date.isoformat()}，{deadline}"
-    return f"未注明发布日期；成文日期 {t.date.isoformat()}，{deadline}"
+    """The dates behind the verdict (:func:`timing_text`), in a sentence for the report page."""
+    if t is None or t.deadline is None:
+        return ""
+    deadline = f"公开截止日期为 {t.deadline.isoformat()}"
+    if t.basis == "published" and t.date is not None:
+        return f"发布日期 {t.date.isoformat()}，{deadline}。"
+    if t.status == "late" and t.date is not None:
+        return f"报告未注明发布日期，但成文日期 {t.date.isoformat()} 已晚于截止日期，不可能按时公开；{deadline}。"
+    return f"{deadline}。"
 
 
 def timing_class(t: Timeliness | None) -> str:
-    if t is None or t.days_late is None:
+    if t is None or t.status == "unknown":
         return "timing-unknown"
-    return "timing-late" if t.days_late > 0 else "timing-ok"
+    return "timing-late" if t.status == "late" else "timing-ok"
+
+
+def parts_text(row: ReportCheck, label: Callable[[str], str]) -> str:
+    """The required parts in a sentence: 齐全, or which are missing or only inside another part."""
+    missing = [k for k in row.required if row.part_state(k) == "missing"]
+    within = [k for k in row.required if row.part_state(k) == "within"]
+    if not missing and not within:
+        return f"规定的 {len(row.required)} 个部分齐全。"
+    out = []
+    if missing:
+        out.append("缺少" + "、".join(f"“{label(k)}”" for k in missing))
+    if within:
+        out.append("、".join(f"“{label(k)}”" for k in within) + "没有单独成章，只写在其他部分的小标题下")
+    return "；".join(out) + "。"
 
 
 def _e(value: object) -> str:
@@ -154,48 +169,33 @@ def _e(value: object) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The scorecard on a report page
+# The summary on a report page
+
+#: The summary's id on a report page (合规概览 links to it).
+SUMMARY_ID = "disclosure"
 
 
-def scorecard_html(row: ReportCheck) -> str:
-    """The scorecard: one HTML block (no blank line inside) of escaped text."""
-    card = row.card
-    counts = " ".join(
-        f'<span class="sev sev-{s}">{SEVERITY_LABELS[s]} {card["by_severity"][s]}</span>' for s in SEVERITIES
-    )
-    facts = [
-        f'<span class="scorecard-timing {timing_class(row.timing)}">公开时限：{_e(timing_text(row.timing))}</span>'
-        f'<span class="scorecard-note">（{_e(timing_detail(row.timing))}）</span>'
-    ]
-    # the 具体数据 indicator stands just above, under the metadata block (render.py): not repeated here
-    lines = [
-        f'<section class="report-scorecard scorecard-{card["status"]}" id="scorecard"'
-        ' aria-labelledby="scorecard-title">',
-        f'<p class="scorecard-head"><strong id="scorecard-title">检查结果</strong> {counts}</p>',
-        f'<p class="scorecard-facts">{"；".join(facts)}</p>',
-    ]
-    if row.findings:
-        lines.append('<ol class="scorecard-findings">')
-        for d in row.findings:
-            where = f"第 {d.line} 行" if d.line else "全文"
-            lines.append(
-                f'<li class="finding finding-{_e(d.severity)}" data-line="{_e(d.line or "")}" data-code="{_e(d.code)}">'
-                f'<span class="sev sev-{_e(d.severity)}">{_e(SEVERITY_LABELS.get(d.severity, d.severity))}</span> '
-                f'<span class="finding-line">{where}</span>：{_e(d.message)} <code>{_e(d.code)}</code></li>'
-            )
-        lines.append("</ol>")
-    else:
-        lines.append('<p class="scorecard-none">未发现问题。</p>')
-    lines.append("</section>")
-    return "\n".join(lines)
+def summary_html(row: ReportCheck, label: Callable[[str], str]) -> str:
+    """The summary: one HTML block (no blank line inside) of escaped text."""
+    timing = row.timing
+    # the box reuses the stylesheet's scorecard look (border colour: ok, warning)
+    state = "ok" if row.complete and timing is not None and timing.status == "on-time" else (
+        "warning" if not row.complete or (timing is not None and timing.status == "late") else "info")
+    return "\n".join([
+        f'<section class="report-scorecard report-summary scorecard-{state}" id="{SUMMARY_ID}"'
+        f' aria-labelledby="{SUMMARY_ID}-title">',
+        f'<p class="scorecard-head"><strong id="{SUMMARY_ID}-title">报告内容与公开时限</strong></p>',
+        f'<p class="summary-parts">报告内容：{_e(parts_text(row, label))}</p>',
+        f'<p class="summary-timing">公开时限：<span class="{timing_class(timing)}">{_e(timing_text(timing))}</span>。'
+        f'{_e(timing_detail(timing))}</p>',
+        "</section>",
+    ])
 
 
-def with_scorecard(markdown: str, row: ReportCheck) -> str:
-    """Insert the scorecard after the 下载 line (or the metadata block), with a link to the overview."""
-    more = (
-        f"行号为原始文件中的行号；各报告的对照见{md.link('合规概览', row.uri, INDEX)}。\n{{: .scorecard-more }}"
-    )
-    block = scorecard_html(row) + "\n\n" + more
+def with_summary(markdown: str, row: ReportCheck) -> str:
+    """Insert the summary after the 下载 line (or the metadata block), with a link to the overview."""
+    more = f"各报告的对照见{md.link('合规概览', row.uri, INDEX)}。\n{{: .scorecard-more }}"
+    block = summary_html(row, load_parts().label) + "\n\n" + more
     marker = "{: .report-downloads }"
     at = markdown.find(marker)
     if at >= 0:
@@ -206,5 +206,3 @@ def with_scorecard(markdown: str, row: ReportCheck) -> str:
     if end < 0:
         return markdown.rstrip("\n") + "\n\n" + block + "\n"
     return markdown[:end] + "\n\n" + block + markdown[end:]
-
-

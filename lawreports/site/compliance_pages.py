@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..checks import SEVERITIES, Timeliness
+from ..checks import Timeliness
+from ..checks.unreported import Roster
 from ..model import Diagnostic
 from . import charts, htmlblock
 from . import markup as md
@@ -34,7 +35,7 @@ from .compliance import (
     CHARTS_DIR,
     INDEX,
     PART_STATES,
-    SEVERITY_LABELS,
+    SUMMARY_ID,
     Compliance,
     ReportCheck,
     _e,
@@ -53,8 +54,8 @@ if TYPE_CHECKING:
 
 
 def agency_name(index: SiteIndex, info: ReportRecord) -> str:
-    """The agency as the agency table names it: on a page of many agencies the short form is ambiguous."""
-    return info.agency_key or info.agency or index.agency(info).name
+    """The unit's full name, as on every page (the listings' :attr:`Agency.name`)."""
+    return index.agency(info).name
 
 
 def by_agency_order(index: SiteIndex, rows: Sequence[ReportCheck]) -> list[ReportCheck]:
@@ -73,17 +74,8 @@ def _part_cell(row: ReportCheck, key: str, page_uri: str, parts: PartTable) -> s
     return f'<td class="cp {cls}" title="{tip}">{inner}</td>'
 
 
-def _findings_cell(row: ReportCheck, page_uri: str) -> str:
-    n = row.card["by_severity"]
-    if not row.card["total"]:
-        return '<td class="findings">无</td>'
-    words = "、".join(f"{SEVERITY_LABELS[s]} {n[s]}" for s in SEVERITIES if n[s])
-    link = md.href(page_uri, row.uri, "scorecard")
-    return f'<td class="findings findings-{row.card["status"]}"><a href="{link}">{_e(words)}</a></td>'
-
-
 def overview_table(index: SiteIndex, rows: Sequence[ReportCheck], page_uri: str, sort: str, parts: PartTable) -> str:
-    """The HTML table: 单位 · 年度 · the five parts · 公开时限 · 检查结果. ``sort``: ``year`` | ``agency``."""
+    """The HTML table: 单位 · 年度 · the five parts · 公开时限. ``sort``: ``year`` | ``agency``."""
 
     def sortable(name: str, key: str, target: str, order: str) -> str:
         if sort == key:
@@ -99,7 +91,6 @@ def overview_table(index: SiteIndex, rows: Sequence[ReportCheck], page_uri: str,
         sortable("年度", "year", INDEX, "descending"),
         *(f'<th scope="col" title="{_e(parts.label(k))}">{_e(parts.short(k))}</th>' for k in parts.keys),
         '<th scope="col">公开时限</th>',
-        '<th scope="col">检查结果</th>',
     ]
     body = []
     for row in rows:
@@ -110,12 +101,12 @@ def overview_table(index: SiteIndex, rows: Sequence[ReportCheck], page_uri: str,
             f"{_e(agency_name(index, info))}</a></th>",
             f"<td>{_e(year_label(info.year))}</td>",
             *(_part_cell(row, k, page_uri, parts) for k in parts.keys),
-            f'<td class="{timing_class(row.timing)}">{_e(timing_text(row.timing))}</td>',
-            _findings_cell(row, page_uri),
+            f'<td class="{timing_class(row.timing)}"><a href="{md.href(page_uri, row.uri, SUMMARY_ID)}">'
+            f"{_e(timing_text(row.timing))}</a></td>",
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     order = "按单位名称拼音排序" if sort == "agency" else "按年度从新到旧、再按单位名称拼音排序"
-    caption = f"各报告的组成部分、公开时限和检查结果（{order}）"
+    caption = f"各报告的组成部分和公开时限（{order}）"
     return "\n".join([
         '<div class="compliance-wrap" role="region" aria-label="合规概览表" tabindex="0">',
         '<table class="compliance-table">',
@@ -130,27 +121,29 @@ def overview_table(index: SiteIndex, rows: Sequence[ReportCheck], page_uri: str,
 
 
 def counts_markdown(c: Compliance) -> str:
+    """The 概况 in plain words: parts and timeliness (按时 only from a 发布日期)."""
     rows = c.rows
     complete = sum(1 for r in rows if r.complete)
     within = sum(1 for r in rows if not r.complete and all(r.part_state(k) != "missing" for k in c.required))
     missing = sum(1 for r in rows if any(r.part_state(k) == "missing" for k in c.required))
     timed = [r.timing for r in rows]
-    late = sum(1 for t in timed if t and t.days_late is not None and t.days_late > 0)
-    on_time = sum(1 for t in timed if t and t.days_late is not None and t.days_late <= 0)
-    written = sum(1 for t in timed if t and t.days_late is not None and t.basis == "written")
-    undated = sum(1 for t in timed if t is None or t.days_late is None)
-    sev = {s: sum(1 for d in c.findings if d.severity == s) for s in SEVERITIES}
+    on_time = sum(1 for t in timed if t and t.status == "on-time")
+    late = sum(1 for t in timed if t and t.status == "late")
+    late_written = sum(1 for t in timed if t and t.status == "late" and t.basis == "written")
+    no_date = sum(1 for r, t in zip(rows, timed, strict=True) if t is not None and t.status == "unknown"
+                  and not r.info.published)
+    other = len(rows) - on_time - late - no_date
+    late_note = f"（其中 {late_written} 份未注明发布日期，但成文日期已晚于截止日期）" if late_written else ""
     lines = [
-        f"- 报告 **{len(rows)}** 份；四个必备部分齐全的 **{complete}** 份，"
-        f"有部分只在其他部分的小标题下的 {within} 份，缺少必备部分的 {missing} 份。",
-        f"- 公开时限：按时 **{on_time}** 份（其中 {written} 份未注明发布日期，按成文日期判断），"
-        f"逾期 **{late}** 份，无法判断（未注明日期或年度不详）{undated} 份。",
-        f"- 检查结果（共检查 {c.checked} 个原始文件）：错误 **{sev['error']}** 条，警告 **{sev['warning']}** 条，"
-        f"提示 **{sev['info']}** 条。",
+        f"- 报告 **{len(rows)}** 份；规定的 {len(c.required)} 个部分齐全的 **{complete}** 份，"
+        f"有部分没有单独成章、只写在其他部分小标题下的 {within} 份，缺少规定部分的 {missing} 份。",
+        f"- 公开时限：按时公开 **{on_time}** 份，逾期 **{late}** 份{late_note}，"
+        f"未注明发布日期、无法判断是否按时的 **{no_date}** 份"
+        + (f"，报告年度不详、无法判断的 {other} 份" if other else "") + "。",
     ]
     unpublished = c.checked - len(c.rows)  # raw files that failed (not a sidecar's findings)
     if unpublished:
-        lines.append(f"- 另有 {unpublished} 个文件未能发布，其检查结果只计入上面的条数。")
+        lines.append(f"- 另有 {unpublished} 份报告文件未能发布，未列入下表。")
     return "\n".join(lines) + "\n"
 
 
@@ -159,11 +152,34 @@ LEGEND = (
     "<span aria-hidden=\"true\">◐</span> 只在其他部分的小标题下；"
     "<span aria-hidden=\"true\">✗</span> 缺少；"
     "<span aria-hidden=\"true\">–</span> 没有“其他需要报告的情况”（非必需）。"
-    "公开时限按发布日期判断，未注明发布日期的按成文日期判断。\n{: .compliance-legend }\n"
+    "公开时限只按发布日期判断：报告未注明发布日期的，无法判断是否按时"
+    "（成文日期已晚于截止日期的，必然逾期）。\n{: .compliance-legend }\n"
 )
 
 
-def overview_pages(c: Compliance, index: SiteIndex, parts: PartTable, per_page: int) -> list[Generated]:
+def unreported_markdown(roster: Roster | None) -> str:
+    """The 未公开名单: per covered year (an item each: no heading lengthens the table of contents, no
+    table scrolls sideways on a phone),
+    the units the agency table expects to report that have no report on this site. Names are text, not
+    links: links inside a run of text are told apart by colour alone (axe: link-in-text-block)."""
+    out = ["## 未公开名单 {#unreported}\n"]
+    if roster is None or not roster.expected:
+        out.append("本站的单位名单未登记应公开报告的单位及年度，暂不能列出未公开名单。\n")
+        return "\n".join(out)
+    out.append("按本站登记的应公开报告的单位，各年度尚未在本站公开报告的单位如下"
+               "（报告可能已在其他渠道公开而本站尚未收录）。\n")
+    items = []
+    for year, expected in roster.expected.items():
+        names = [md.text(m.agency.key) + (f"（{md.text(m.agency.region)}）" if m.agency.region else "")
+                 for m in roster.missing_in(year)]
+        missing = f"{len(names)} 个未公开：" + "、".join(names) if names else "均已公开"
+        items.append(f"- **{year}年度**：应公开报告的单位 {expected} 个，{missing}。")
+    out.append("\n".join(items) + "\n")
+    return "\n".join(out)
+
+
+def overview_pages(c: Compliance, index: SiteIndex, parts: PartTable, per_page: int,
+                   roster: Roster | None = None) -> list[Generated]:
     svgs = chart_svgs(c, index)
     counts = counts_markdown(c)  # the same on every page: counted once (10,000 rows)
     out: list[Generated] = []
@@ -179,12 +195,12 @@ def overview_pages(c: Compliance, index: SiteIndex, parts: PartTable, per_page: 
             text += f"# 合规概览{suffix} {{#compliance}}\n\n"
             text += (
                 "每份报告是否具备《法治政府建设与责任落实督察工作规定》第二十六条要求的各部分、是否按时公开，"
-                "以及发布前检查（`python build_site.py check`）的结果。"
-                "单击单位名称查看报告，单击“检查结果”查看该报告的各条问题。\n\n"
+                "以及应公开而尚未公开报告的单位。单击单位名称查看报告，单击公开时限查看所依据的日期。\n\n"
             )
             text += "## 概况 {#counts}\n\n" + counts + "\n"
             if sort == "year" and k == 1:
-                text += "见下方" + md.link("图表", uri, uri, "charts") + "。\n\n"
+                text += ("见下方" + md.link("未公开名单", uri, uri, "unreported") + "和"
+                         + md.link("图表", uri, uri, "charts") + "。\n\n")
             text += "## 报告一览 {#reports}\n\n"
             text += f"{order}\n{{: .compliance-sort }}\n\n" + LEGEND + "\n"
             pager = _pager(uris, k, len(rows))
@@ -195,7 +211,7 @@ def overview_pages(c: Compliance, index: SiteIndex, parts: PartTable, per_page: 
             if pager:
                 text += pager + "\n"
             if sort == "year" and k == 1:
-                text += charts_markdown(svgs, uri)
+                text += unreported_markdown(roster) + "\n" + charts_markdown(svgs, uri)
             out.append(Generated(uri, text))
     out += [Generated(f"{CHARTS_DIR}/{name}.svg", svg + "\n") for name, (_, svg, _) in svgs.items()]
     return out
@@ -246,15 +262,16 @@ def chart_svgs(c: Compliance, index: SiteIndex) -> dict[str, tuple[str, str, str
     bars = []
     for r, timing, days in timed[:CHART_ROWS]:
         label = f"{agency_name(index, r.info)} {year_label(r.info.year)}"
-        text = f"逾期 {days} 天" if days > 0 else f"提前 {-days} 天" if days < 0 else "当天"
-        basis = "按成文日期" if timing.basis == "written" else "按发布日期"
+        text = (f"逾期 {days} 天" if days > 0 else f"提前 {-days} 天" if days < 0 else "当天")
+        basis = "未注明发布日期，成文日期已逾期" if timing.basis == "written" else "按发布日期"
+        text = "至少" + text if timing.basis == "written" else text
         deadline = timing.deadline.isoformat() if timing.deadline else "未知"  # days_late is known: so is the deadline
         bars.append(charts.Bar(label, days, text, f"{label}：{text}（{basis}，截止 {deadline}）",
                                "late" if days > 0 else "good"))
-    desc = "；".join(f"{b.label} {b.text}" for b in bars) or "暂无注明日期的报告"
+    desc = "；".join(f"{b.label} {b.text}" for b in bars) or "暂无注明发布日期的报告"
     undated = len(c.rows) - len(timed)
     note = (f"逾期最多的 {CHART_ROWS} 份（共 {len(timed)} 份）。" if len(timed) > CHART_ROWS else "") + (
-        f"另有 {undated} 份未注明日期或年度不详，无法判断。" if undated else "")
+        f"另有 {undated} 份未注明发布日期或年度不详，无法判断。" if undated else "")
     out["days-late"] = (
         "各报告距公开截止日期的天数（左：提前；右：逾期）",
         charts.diverging_chart("chart-days", "各报告距公开截止日期的天数", desc, bars), note,
@@ -273,9 +290,10 @@ def charts_markdown(svgs: dict[str, tuple[str, str, str]], uri: str) -> str:
 
 
 def build(index: SiteIndex, findings: Sequence[Diagnostic], parts: PartTable, per_page: int = 100,
-          rate_of: Callable[[ReportRecord], float | None] = lambda record: None) -> Compliance:
+          rate_of: Callable[[ReportRecord], float | None] = lambda record: None,
+          roster: Roster | None = None) -> Compliance:
     """The rows (:func:`lawreports.site.compliance.rows`, one per published report) and every page of
-    the 合规概览."""
+    the 合规概览; ``roster``: who was expected to report (the 未公开名单; None: nobody is listed)."""
     result = compliance_rows(index, findings, parts, rate_of)
-    result.pages = overview_pages(result, index, parts, max(1, per_page))
+    result.pages = overview_pages(result, index, parts, max(1, per_page), roster)
     return result

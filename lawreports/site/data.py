@@ -6,6 +6,8 @@ A pure function of the records (:func:`open_data`): the pipeline writes the
     data/reports.json                   every report, one object each (schema: data/schemas/reports.schema.json)
     data/reports.csv                    the same fields, UTF-8 with BOM (Excel), lists joined by ``;``
     data/reports/{year}/{slug}.json     one report with its text (schema: data/schemas/report.schema.json)
+    data/unreported.json                未公开名单: expected reports not there (schema: unreported.schema.json)
+    data/unreported.csv                 the same, UTF-8 with BOM
     data/schemas/*.schema.json          the JSON Schemas (copied from lawreports/site/schemas/)
     data/sources/{source}               the raw file, byte for byte
     feed.xml                            Atom feed: reports dated by ``published``, else ``written``
@@ -34,17 +36,19 @@ from xml.etree import ElementTree as ET
 
 from ..model import PART_KEYS, Heading, Paragraph, Report
 from ..record import ReportRecord
+from ..render import doc_numbers
 from . import markup as md
 from .generated import Generated
 
 if TYPE_CHECKING:
+    from ..checks.unreported import Roster
     from ..settings import Settings
     from .listings import SiteIndex
 
 DATA_DIR = "data"
 FEED = "feed.xml"
 SCHEMAS = Path(__file__).with_name("schemas")
-SCHEMA_FILES = ("reports.schema.json", "report.schema.json")
+SCHEMA_FILES = ("reports.schema.json", "report.schema.json", "unreported.schema.json")
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 #: Report dates are calendar days; the feed gives them as midnight in China Standard Time.
@@ -54,10 +58,12 @@ NO_DATE = dt.date(1970, 1, 1)
 
 #: The fields of data/reports.json, in order; also the columns of data/reports.csv.
 FIELDS: tuple[str, ...] = (
-    "id", "index_no", "title", "display_title", "agency", "agency_key", "agency_type", "region",
+    "id", "index_no", "doc_no", "title", "display_title", "agency", "agency_key", "agency_type", "region",
     "year", "written", "published", "parts", "parts_within", "characters", "url", "json_url",
     "source", "source_sha256", "source_file_url", "source_url",
 )  # fmt: skip
+#: The fields of data/unreported.json, in order; also the columns of data/unreported.csv.
+UNREPORTED_FIELDS: tuple[str, ...] = ("year", "agency_key", "agency_type", "region", "agency_slug")
 #: What data/reports/{year}/{slug}.json adds to them.
 DETAIL_FIELDS: tuple[str, ...] = ("addressee", "preamble", "sections", "signature")
 
@@ -113,6 +119,7 @@ def summary(record: ReportRecord, page_url: str) -> dict:
     return {
         "id": report_id(record),
         "index_no": record.index_no,
+        "doc_no": doc_numbers(record.report),
         "title": record.title,
         "display_title": record.display_title,
         "agency": record.agency,
@@ -153,15 +160,23 @@ def to_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(rows: Iterable[dict]) -> str:
+def unreported_rows(roster: Roster | None) -> list[dict]:
+    """One object of data/unreported.json per expected report that is not there (newest year first)."""
+    if roster is None:
+        return []
+    return [{"year": m.year, "agency_key": m.agency.key, "agency_type": m.agency.type, "region": m.agency.region,
+             "agency_slug": m.agency.url_slug} for m in roster.missing]
+
+
+def to_csv(rows: Iterable[dict], fields: tuple[str, ...] = FIELDS) -> str:
     """UTF-8 with a BOM (so Excel reads it as UTF-8), CRLF line ends (RFC 4180), a header row; every
     cell through :func:`~.markup.csv_cell` (lists joined by ``;``, no cell can start a formula)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIELDS)
+    writer.writerow(fields)
     for row in rows:
-        writer.writerow([md.csv_cell(row[name]) for name in FIELDS])
+        writer.writerow([md.csv_cell(row[name]) for name in fields])
     return out.getvalue()
 
 
@@ -247,11 +262,11 @@ def atom_feed(
         _sub(entry, "link", rel="alternate", type="application/json", href=absolute(site_url, json_uri(r)))
         _sub(entry, "link", rel="related", href=absolute(site_url, source_uri(r)), title=f"原始文件 {r.source}")
         who = _sub(entry, "author")
-        _sub(who, "name", r.agency or owner)
+        _sub(who, "name", r.agency_key or owner)
         if r.year is not None:
             _sub(entry, "category", term=str(r.year), label=f"{r.year}年度")
         facts = [
-            f"发布机构：{r.agency or '未注明'}",
+            f"发布机构：{r.agency_key or '未注明'}",
             f"所属地区：{r.region or '未注明'}",
             f"报告年度：{f'{r.year}年' if r.year else '未注明'}",
             f"成文日期：{_iso(r.written) or '未注明'}",
@@ -285,13 +300,17 @@ def open_data(
     site_name: str,
     description: str | None,
     site_url: str | None,
+    roster: Roster | None = None,
 ) -> list[Generated]:
     """Every open-data file of the site, in a fixed order: the lists, each report's JSON and raw
-    file (to copy from ``seeds_dir``), the schemas and the feed."""
+    file (to copy from ``seeds_dir``), the 未公开名单 (``roster``), the schemas and the feed."""
     rows = [summary(r, page_url(index, r)) for r in index.reports]
+    missing = unreported_rows(roster)
     files = [
         Generated(f"{DATA_DIR}/reports.json", to_json(rows)),
         Generated(f"{DATA_DIR}/reports.csv", to_csv(rows)),
+        Generated(f"{DATA_DIR}/unreported.json", to_json(missing)),
+        Generated(f"{DATA_DIR}/unreported.csv", to_csv(missing, UNREPORTED_FIELDS)),
     ]
     for record, row in zip(index.reports, rows, strict=True):
         files.append(Generated(json_uri(record), to_json(detail(row, body_of(record.report)))))

@@ -6,6 +6,7 @@ A pure function of the index (:mod:`.listings`) and the settings, like the other
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from . import markup as md
@@ -29,12 +30,15 @@ if TYPE_CHECKING:
 def home_page(index: SiteIndex, settings: Settings) -> Generated:
     uri = "index.md"
     owner = md.text(settings.owner)
+    scope = md.text(settings.scope) if settings.scope else ""
     # No front-matter title: Material then titles the home page with the site name alone.
-    lines = [f"# {owner}法治政府建设年度报告 {{#home}}\n"]
-    where = md.text(settings.region) if settings.region else ""
+    # The heading names whose reports these are (scope), not who runs the site (owner): one site may
+    # hold the reports of several districts.
+    lines = [f"# {scope}法治政府建设年度报告 {{#home}}\n"]
+    held = f"{scope}各级人民政府及其部门" if scope else "各级人民政府及其部门"
     about = (
-        f"本站由{owner}主办，收录{where}各级人民政府及其部门公开的法治政府建设年度报告，按年度和按单位提供查阅；"
-        "每份报告附有公开信息（索引号、发布机构、所属地区、成文日期、发布日期等）和章节目录。"
+        f"本站由{owner}主办，收录{held}公开的法治政府建设年度报告，按年度和按单位提供查阅；"
+        "每份报告附有公开信息（索引号、发布机构、所属地区、成文日期、发布日期等，原文未注明的标为“未注明”）和章节目录。"
     )
     lines.append(about + "\n")
 
@@ -62,6 +66,10 @@ def home_page(index: SiteIndex, settings: Settings) -> Generated:
         f"共收录报告 **{len(index.reports)}** 份（人民政府 {gov} 份，政府部门 {len(index.reports) - gov} 份），"
         f"涉及 **{len(index.agencies)}** 个单位{span}。\n"
     )
+    regions = Counter(r.region or "所属地区未注明" for r in index.reports)
+    if len(regions) > 1:  # what the reports themselves say, beside the scope the settings give
+        by_count = sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append("按所属地区：" + "、".join(f"{md.text(name)} {n} 份" for name, n in by_count) + "。\n")
 
     lines.append("## 分析比较 {#insight}\n")
     lines.append(
@@ -74,7 +82,7 @@ def home_page(index: SiteIndex, settings: Settings) -> Generated:
     lines.append("## 合规概览 {#compliance}\n")
     lines.append(
         f"{md.link('合规概览', uri, 'compliance/index.md')}：每份报告是否具备规定的各部分、是否按时公开，"
-        "以及发布前检查发现的问题，附各年度报告数、各单位完整程度和公开时限的图表。\n"
+        "应公开而尚未公开报告的单位（未公开名单），附各年度报告数、各单位完整程度和公开时限的图表。\n"
     )
 
     lines.append("## 按年度 {#years}\n")
@@ -94,7 +102,7 @@ def home_page(index: SiteIndex, settings: Settings) -> Generated:
         rows = [
             [
                 md.link(md.text(r.display_title), uri, index.report_uri(r)),
-                md.link(md.text(r.agency or index.agency(r).name), uri, index.agency(r).uri),
+                md.link(md.text(index.agency(r).name), uri, index.agency(r).uri),
                 md.link(year_label(r.year), uri, year_uri(r.year)),
                 md.date(r.published),
             ]
@@ -129,7 +137,7 @@ def _undated_section(index: SiteIndex, uri: str) -> list[str]:
     """Reports with neither a publication nor a writing date: the feed leaves them out, so the
     home page names them (at most :data:`PER_PAGE`)."""
     undated = [r for r in index.reports if not (r.published or r.written)]
-    lines = ["## 未注明发布日期 {#undated}\n"]
+    lines = ["## 未注明日期的报告 {#undated}\n"]
     if not undated:
         lines.append("所有报告均注明了发布日期或成文日期。\n")
         return lines
@@ -140,7 +148,7 @@ def _undated_section(index: SiteIndex, uri: str) -> list[str]:
     rows = [
         [
             md.link(md.text(r.display_title), uri, index.report_uri(r)),
-            md.link(md.text(r.agency or index.agency(r).name), uri, index.agency(r).uri),
+            md.link(md.text(index.agency(r).name), uri, index.agency(r).uri),
             md.link(year_label(r.year), uri, year_uri(r.year)),
         ]
         for r in undated[:PER_PAGE]

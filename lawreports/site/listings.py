@@ -47,7 +47,7 @@ class Agency:
 
     key: str
     slug: str  #: file name of its page; unique among agencies
-    name: str  #: as the newest report writes it
+    name: str  #: the full name (``agency_key``) shown wherever the unit meets a report; never the text's short form
     type: str
     region: str | None
     reports: tuple[ReportRecord, ...]
@@ -115,7 +115,7 @@ def index_reports(records: Sequence[ReportRecord], reports_prefix: str) -> SiteI
             Agency(
                 key=key,
                 slug=slug,
-                name=newest.agency or key or "未识别单位",
+                name=key or "未识别单位",
                 type=newest.agency_type,
                 region=next((r.region for r in rs if r.region), None),
                 reports=tuple(rs),
@@ -278,7 +278,7 @@ def year_pages(index: SiteIndex, parts: PartTable, per_page: int = PER_PAGE) -> 
                 agency = index.agency(r)
                 rows.append(
                     [
-                        md.a(html.escape(r.agency or agency.name), uri, agency.uri),
+                        md.a(html.escape(agency.name), uri, agency.uri),
                         md.a(html.escape(r.display_title), uri, ruri),
                         md.date(r.written),
                         md.date(r.published),

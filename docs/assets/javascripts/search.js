@@ -441,7 +441,7 @@
     });
     var partOf = sections.length ? sections[0].part : (state.part || null);
     return {
-      rid: doc._rid, url: url, title: doc.display_title, agency: doc.agency, year: doc.year,
+      rid: doc._rid, url: url, title: doc.display_title, agency: doc.agency_key || doc.agency, year: doc.year,
       region: doc.region, part: partOf, sections: sections,
       href: sections.length ? sections[0].href : url, more: Math.max(0, hits.length - 3),
     };
@@ -534,7 +534,7 @@
       if (!sections.length) return null;
     }
     return {
-      rid: doc._rid, url: url, title: doc.display_title, agency: doc.agency, year: doc.year,
+      rid: doc._rid, url: url, title: doc.display_title, agency: doc.agency_key || doc.agency, year: doc.year,
       region: doc.region, part: part || null, sections: sections, href: sections.length ? sections[0].href : url, more: 0,
     };
   }

@@ -63,8 +63,8 @@ def _diff_input(blocks: Sequence[Block]) -> list[textdiff.Block]:
 def _changes_page(agency: Agency, prev: Entry, cur: Entry, uri: str,
                   grams_of: Callable[[str], frozenset[str]]) -> str:
     py, cy = prev.record.year or 0, cur.record.year or 0
-    name = md.text(cur.record.agency or agency.name)
-    title = f"{cur.record.agency or agency.name}：{cy}年与{py}年报告对比"
+    name = md.text(agency.name)
+    title = f"{agency.name}：{cy}年与{py}年报告对比"
     gap = "" if cy - py == 1 else f"（{py + 1}—{cy - 1}年没有报告，与最近的{py}年比较）"
     whole_prev = {paragraph_key(b.text) for b in prev.report.body if isinstance(b, Paragraph)}
     paragraphs = [b for b in cur.report.body if isinstance(b, Paragraph)]

@@ -60,7 +60,7 @@ def entries_of(index: SiteIndex, records: Sequence[ReportRecord]) -> list[Entry]
 def agency_name(index: SiteIndex, e: Entry) -> str:
     """The agency as the agency table names it (东丽区人民政府办公室, not the report's 区政府办公室):
     on a page of many agencies the short form would be ambiguous."""
-    return e.record.agency_key or e.record.agency or index.agency(e.record).name
+    return index.agency(e.record).name
 
 
 def part_blocks(report: Report, key: str) -> tuple[Heading | None, list[Block], bool]:

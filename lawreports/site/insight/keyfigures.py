@@ -13,7 +13,9 @@ from ..generated import Generated
 from ..listings import SiteIndex, _pager, _pages, pinyin_key, year_label, year_uri
 from .common import COMPARE_INDEX, FIGURES_CSV, Entry, page
 
-CSV_COLUMNS = ("source", "agency", "year", "page", "anchor", "line", "figure", "value", "unit", "number", "sentence")
+#: agency: as the report writes it; agency_key: the unit's full name (as on every page)
+CSV_COLUMNS = ("source", "agency", "agency_key", "year", "page", "anchor", "line", "figure", "value", "unit",
+               "number", "sentence")
 
 
 def figures_pages(index: SiteIndex, entries: Sequence[Entry], per_page: int) -> list[Generated]:
@@ -25,7 +27,7 @@ def figures_pages(index: SiteIndex, entries: Sequence[Entry], per_page: int) -> 
         table = md.html_table(
             ["报告", "单位", "年度", "字数", "具体数据", "每千字"],
             [[md.a(escape_html(e.record.display_title), uri, e.uri, FIGURES_ANCHOR),
-              md.a(escape_html(e.record.agency or index.agency(e.record).name), uri, index.agency(e.record).uri),
+              md.a(escape_html(index.agency(e.record).name), uri, index.agency(e.record).uri),
               md.a(year_label(e.record.year), uri, year_uri(e.record.year)),
               str(e.record.characters), f"{len(e.record.figures)} 处", f"{e.rate}"] for e in chunk],
         )
@@ -59,6 +61,6 @@ def figures_csv(entries: Sequence[Entry]) -> Generated:
         r = e.record
         url = md.url(e.uri)
         for f in r.figures:
-            writer.writerow([md.csv_cell(v) for v in (r.source, r.agency, r.year, url, f.anchor, f.line,
+            writer.writerow([md.csv_cell(v) for v in (r.source, r.agency, r.agency_key, r.year, url, f.anchor, f.line,
                                                       f.figure, f.value, f.unit, _number(f.number), f.text)])
     return Generated(FIGURES_CSV, "\ufeff" + out.getvalue())

@@ -73,7 +73,7 @@ def tag_pages(index: SiteIndex, entries: Sequence[Entry], per_page: int) -> Tags
             agency = index.agency(r)
             items[(e.uri, base)] = (
                 f"<li>{md.a(escape_html(r.display_title), base, e.uri)}"
-                f"（{md.a(escape_html(r.agency or agency.name), base, agency.uri)}，"
+                f"（{md.a(escape_html(agency.name), base, agency.uri)}，"
                 f"{escape_html(year_label(r.year))}）</li>")
         return items[(e.uri, base)]
 
