@@ -7,6 +7,7 @@ built from them where that is safe); 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -23,6 +24,7 @@ from rich.progress import Progress
 from . import __version__
 from .build import pipeline, publish
 from .build.collect import input_files
+from .build.history import HISTORY_DIR, History, HistoryError, Mode
 from .build.project import Project, load_project
 from .model import Diagnostic
 from .parts import PartTableError
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="报告目录为空时仍生成网站（会清空已发布的报告；默认拒绝）")
     parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="同时转换的进程数（默认为本机可用的 CPU 数；1 为不并行）")
+    parser.add_argument("--frozen-record", action="store_true",
+                        help="不写发布记录（history/）；有改动而记录中没有时失败、网站不变（用于 CI 部署）")
     commands = parser.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
 
     convert = commands.add_parser("convert", help="只把报告原文转换为 Markdown 页面", add_help=False,
@@ -96,7 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     check.add_argument("--seeds", help="报告原文所在目录（默认 seeds/）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 或 json")
+
+    withdraw = commands.add_parser("withdraw", help="撤回一份已发布的报告（写入发布记录 history/）", add_help=False,
+                                   description="把撤回写入发布记录；之后可删除原文并重新生成网站。原地址显示撤回通知。"
+                                   "退出码：0 已记录；1 未发布过或已撤回。")
+    withdraw.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    withdraw.add_argument("source", help="原文文件名，如 004_xxx.txt（也可写 seeds/004_xxx.txt）")
+    withdraw.add_argument("--reason", required=True, help="撤回理由（在撤回通知中公开）")
+    withdraw.add_argument("--date", type=_date, default=None, help="撤回日期 YYYY-MM-DD（默认今天）")
     return parser
+
+
+def _date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，而不是 {text!r}") from None
 
 
 def _jobs(text: str) -> int:
@@ -147,7 +166,27 @@ def _main(args: argparse.Namespace) -> int:
     if args.command == "check":
         seeds = Path(args.seeds) if args.seeds else project.seeds_dir
         return run_checks(project, seeds, args.format)
-    return build(project, force=args.force, jobs=args.jobs, allow_empty=args.allow_empty)
+    if args.command == "withdraw":
+        return withdraw(project, Path(args.source).name, args.reason.strip(), args.date or dt.date.today().isoformat())
+    return build(project, force=args.force, jobs=args.jobs, allow_empty=args.allow_empty,
+                 record="frozen" if args.frozen_record else "write")
+
+
+def withdraw(project: Project, source: str, reason: str, date: str) -> int:
+    """``build_site.py withdraw``: the withdrawal into the record; the next build puts up the notice."""
+    if not reason:
+        print("错误：请写明撤回理由（--reason），它会在撤回通知中公开", file=sys.stderr)
+        return 2
+    try:
+        history = History.load(project.root / HISTORY_DIR)
+        history.withdraw(source, date, reason)
+    except HistoryError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
+    written = history.save()
+    print(f"已记录撤回：{'、'.join(written)}（{date}）。请删除或保留原文后运行 python build_site.py，"
+          "并把 history/ 与改动一起提交。")
+    return 0
 
 
 def screen_lines() -> int:
@@ -230,7 +269,8 @@ def _peak_rss() -> str:
     return f"peak RSS: this process {own:.0f} MB, largest child process {child:.0f} MB"
 
 
-def build(project: Project, force: bool = False, jobs: int | None = None, allow_empty: bool = False) -> int:
+def build(project: Project, force: bool = False, jobs: int | None = None, allow_empty: bool = False,
+          record: Mode = "write") -> int:
     """The pipeline's stages, then the engine into a fresh folder swapped into site_dir: never half a site.
 
     ``LAWREPORTS_TIMINGS=1`` prints the time and peak memory of each stage (``lawreports timing:
@@ -250,7 +290,7 @@ def build(project: Project, force: bool = False, jobs: int | None = None, allow_
     started = time.perf_counter()
     generation = with_progress(project.seeds_dir,
                                lambda tick: pipeline.generate(project, force, jobs, tick, search_beside=True,
-                                                              allow_empty=allow_empty))
+                                                              allow_empty=allow_empty, record=record))
     report(generation)
     if generation.stopped:
         print(f"错误：{generation.stopped}；原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
@@ -273,5 +313,8 @@ def build(project: Project, force: bool = False, jobs: int | None = None, allow_
         return 1
     publish.add_files(staging, search_files)
     publish.swap(staging, project.site_dir)
+    if generation.recording is not None:  # what is online now is what the record says was published
+        for name in generation.recording.save():
+            print(f"发布记录已更新：{name}（请与原文的改动一起提交）")
     print(f"网站已生成：{project.site_dir.name}/（{len(generation.collected.records)} 份报告）")
     return 0 if generation.ok else 1

@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +38,11 @@ _PSEUDO = re.compile(r"^(?:省|市|自治区)直辖")
 NAME_MAX = 12  #: the longest division name we look for at one position (内蒙古自治区, 伊犁哈萨克自治州 …)
 #: What may stand before a place in an issuer's name: 中共宣州区新田镇委员会.
 _PARTY = re.compile(r"^(?:中国共产党|中共)")
+#: A central body above a vertically managed local office: 国家税务总局温州市税务局, 中国人民银行温州市分行,
+#: 中国证监会浙江监管局 — the place follows the central body's name.
+_CENTRAL = re.compile(r"^(?:国家|中国)[\u4e00-\u9fff]{1,10}?(?:总局|银行|局|署|会)(?=[\u4e00-\u9fff])")
+#: Provinces and prefecture-level cities with their short names (``⇥西安市⇥610100⇥西安``): 西安高新区, 宁波海关.
+_SHORT = re.compile(r"\n(\t?)([^\t\n]+)\t[^\t\n]*\t([^\t\r\n]+)")
 
 
 class GazetteerMissing(RuntimeError):
@@ -68,6 +73,8 @@ class Gazetteer:
     """Every division by its full name (``桃源县``), each name with the paths of all places so named."""
 
     by_name: dict[str, tuple[tuple[str, ...], ...]]  #: raw paths, as read: made into places on lookup only
+    #: a province's or city's short name → its full name (西安 → 西安市), only where one division has it
+    short: dict[str, str] = field(default_factory=dict)
 
     def places(self, name: str) -> tuple[Place, ...]:
         found: dict[Place, None] = {}
@@ -80,17 +87,33 @@ class Gazetteer:
         """The division names a name opens with, longest match first at each step.
 
         ``重庆市长寿区司法局`` → [重庆市, 长寿区]; ``中共宣州区新田镇委员会`` → [宣州区, 新田镇];
-        ``区政府办公室`` → [] (a bare level word names no place).
+        ``区政府办公室`` → [] (a bare level word names no place); ``国家税务总局温州市税务局`` → [温州市];
+        ``西安高新区管委会`` → [西安市] (a city's short name opens the name: only when no full name does).
         """
         text = _PARTY.sub("", re.sub(r"\s+", "", name))
+        central = _CENTRAL.match(text)
+        if central and self._opens_with_place(text[central.end():]):
+            text = text[central.end():]
         found: list[str] = []
         while text:
-            unit = next((text[:n] for n in range(min(NAME_MAX, len(text)), 1, -1) if text[:n] in self.by_name), None)
+            unit = self._full_at(text)
+            if unit is None and not found:
+                short = next((text[:n] for n in range(min(NAME_MAX, len(text)), 1, -1) if text[:n] in self.short), None)
+                if short is not None:
+                    found.append(self.short[short])
+                    text = text[len(short):]
+                    continue
             if unit is None:
                 break
             found.append(unit)
             text = text[len(unit):]
         return found
+
+    def _full_at(self, text: str) -> str | None:
+        return next((text[:n] for n in range(min(NAME_MAX, len(text)), 1, -1) if text[:n] in self.by_name), None)
+
+    def _opens_with_place(self, text: str) -> bool:
+        return self._full_at(text) is not None or any(text.startswith(short) for short in self.short)
 
     def candidates(self, units: list[str]) -> list[Place]:
         """The places named by the last unit that lie in every earlier one (宣州区 + 新田镇 → one of eight)."""
@@ -111,7 +134,9 @@ def version() -> str:
 @cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, read once per process (conversion workers each read it on their first lookup)."""
-    return Gazetteer(_index(_rows(_read())))
+    text = _read()
+    by_name = _index(_rows(text))
+    return Gazetteer(by_name, _short_names(text, by_name))
 
 
 def _read() -> str:
@@ -143,6 +168,20 @@ def _index(rows: list[tuple[str, str]]) -> dict[str, tuple[tuple[str, ...], ...]
         path.append(name)
         paths.setdefault(name, []).append(tuple(path))
     return {name: tuple(found) for name, found in paths.items()}
+
+
+def _short_names(text: str, by_name: dict[str, tuple[tuple[str, ...], ...]]) -> dict[str, str]:
+    """Short names of provinces and prefecture-level cities (``克州/克孜勒苏`` gives two), kept only when one
+    division has them and no division is fully so named (吉林 is 吉林省; 吉林市 stays 吉林市)."""
+    owners: dict[str, set[str]] = {}
+    for _tabs, full, shorts in _SHORT.findall("\n" + text):
+        full = full.strip()
+        if _PSEUDO.match(full):
+            continue
+        for short in shorts.strip().split("/"):
+            if len(short) >= 2 and short != full and short not in by_name:
+                owners.setdefault(short, set()).add(full)
+    return {short: next(iter(full)) for short, full in owners.items() if len(full) == 1}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What a build needs from the working tree (generated report pages are left behind).
-PROJECT_FILES = ("mkdocs.yml", "build_site.py", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
+PROJECT_FILES = ("mkdocs.yml", "build_site.py", "docs", "overrides", "seeds", "lawreports", "agencies.yml", "history")
 #: The pipeline's list of the files it generated into docs/ (they are left behind by :func:`copy_project`).
 GENERATED_MANIFEST = ".lawreports-generated.json"
 # Debian's Chromium by default; CHROMIUM_PATH names another Chromium build (CI images ship Google Chrome).

@@ -28,9 +28,11 @@ from ..site.generated import Generated
 from . import publication
 from .catalog import Catalog
 from .collect import Collected, collect, input_files, internal_error
+from .history import HISTORY_DIR, Mode
 from .outputs import OutputFiles
 from .prepare import Context
 from .project import Project
+from .recording import HistoryError, Recording, open_record
 
 #: Facts of the whole site the engine glue reads (a dot file: not published).
 SITE_FILE = ".lawreports-site.json"
@@ -50,6 +52,8 @@ class Generation:
     search_files: Callable[[], list[Generated]] | None = None
     #: why nothing was written (a broken table, an empty seeds folder): the site must stay as it is
     stopped: str | None = None
+    #: the publication record of this run; saved once the site is built (``build_site.py``)
+    recording: Recording | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,7 +127,11 @@ def check(project: Project, seeds_dir: Path) -> Collected:
         problems = list(err.diagnostics)
     collected = collect(seeds_dir, context, None)
     roster = missing_reports(project, context, collected.records)
-    collected.diagnostics = sorted([*problems, *collected.diagnostics, *missing_findings(project, roster)],
+    try:
+        record = open_record(project.root, collected, "preview").diagnostics
+    except HistoryError as err:
+        record = [Diagnostic(HISTORY_DIR, None, "error", "history-unreadable", str(err))]
+    collected.diagnostics = sorted([*problems, *collected.diagnostics, *missing_findings(project, roster), *record],
                                    key=_order)
     return collected
 
@@ -139,14 +147,15 @@ def missing_findings(project: Project, roster: Roster) -> list[Diagnostic]:
 
 def generate(project: Project, force: bool = False, jobs: int | None = None,
              progress: Callable[[str], None] | None = None, search_beside: bool = False,
-             allow_empty: bool = False) -> Generation:
+             allow_empty: bool = False, record: Mode = "preview") -> Generation:
     """Every stage before the engine: the files of the site, written into docs_dir.
 
     Nothing is written (``Generation.stopped`` says why) when the agency table is broken or the
     seeds folder is empty while a site was generated before (``allow_empty`` lets it be emptied).
     ``search_beside``: leave the search index out of docs_dir; :attr:`Generation.search_files` makes it
     while the engine renders (``build_site.py`` adds it to the rendered site: the index needs no page,
-    and the render uses one core)."""
+    and the render uses one core). ``record``: how the publication record is kept (``history.Mode``:
+    ``write`` by ``build_site.py``, ``frozen`` under ``--frozen-record``, ``preview`` under the engine)."""
     catalog = Catalog(project.reports_dir)
     out = OutputFiles(project.docs_dir, force)
     try:
@@ -157,11 +166,21 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     if collected.total == 0 and out.previous and not allow_empty:
         return Generation(collected, stopped=f"{project.seeds_dir.name}/ 中没有报告；为免清空已发布的网站，未生成"
                                              "（确需清空请加 --allow-empty）")
+    try:
+        recording = open_record(project.root, collected, record)
+    except HistoryError as err:
+        return Generation(collected, stopped=str(err))
     downloads = {uri: entry[0] for uri, entry in out.previous.items()
                  if uri.startswith(f"{data.DATA_DIR}/") and entry[0] and (project.docs_dir / uri).is_file()}
     chosen = publication.choose(collected, catalog, downloads)
+    chosen.records, chosen.fresh = recording.online(chosen.records), recording.online(chosen.fresh)
     records, settings = chosen.records, project.settings
     index = listings.index_reports(records, project.reports_prefix)
+    recording.record(records, {r.source for r in chosen.fresh}, index)
+    unrecorded = recording.unrecorded()
+    if unrecorded:
+        return Generation(collected, diagnostics=unrecorded, recording=recording,
+                          stopped="发布记录（history/）未包含这些改动（--frozen-record），未生成")
     parts = load_parts()
     seen = insight.build(index, records, settings, parts.label)
     roster = missing_reports(project, context, records)
@@ -174,7 +193,8 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
         row = checked.row(uri)
         if row is not None:
             text = compliance.with_summary(text, row)
-        return text.rstrip("\n") + "\n" + listings.report_links(index, record) + insight.report_extra(seen, record)
+        return (text.rstrip("\n") + "\n" + recording.section(record, uri) + listings.report_links(index, record)
+                + insight.report_extra(seen, record))
 
     report_pages(records, out, project.reports_prefix, page_body)
     by_source = {r.source: r.source_sha256 for r in records}
@@ -197,11 +217,14 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     for stage in stages:  # one stage's files at a time in memory
         for item in stage():
             out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
+    for item in recording.files(set(out.current), project.site_url, project.docs_dir):  # after what it may copy
+        out.put(item)
     out.finish(keep_owners=set(collected.failed))
     publication.remember(chosen, catalog, {*collected.failed, *(r.source for r in collected.records)})
-    found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics,
+    found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics, *recording.diagnostics,
                     *missing_findings(project, roster)}, key=_order)
-    return Generation(collected, out, found, site_date, search_files if search_beside else None)
+    return Generation(collected, out, found, site_date, search_files if search_beside else None,
+                      recording=recording)
 
 
 def robots_txt(site_url: str | None) -> str:

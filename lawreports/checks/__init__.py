@@ -27,6 +27,10 @@ early-date                 warning   dated before the covered year ended
 date-order                 warning   published before it was written
 no-year                    info      the covered year is unknown
 sidecar-differs            info      (sidecar) a sidecar value differs from the text: both named
+no-agency                  error     (parser) nothing in the title, opening, signature or page metadata names
+                                     the issuer: not published until the sidecar gives ``agency``
+agency-key-unknown         warning   (parser) the report names itself only as 区政府 / 县委、县政府 and nothing
+                                     gives its full name: asks for ``agency_key`` (sidecar or agencies.yml)
 privacy-id                 error     an 18-digit ID number with a valid check digit
 privacy-mobile             error     a mobile number
 privacy-marking            error     a 绝密/机密/秘密/内部 marking
@@ -39,11 +43,20 @@ reused-paragraph           info      a paragraph identical to one of the agency'
 duplicate-report           error     (folder) two reports of one agency and year
 not-reported               warning   (folder) a unit ``agencies.yml`` expects (``expected:``) has no report
                                      for a year the site covers (the 未公开名单); file agencies.yml
+correction-no-reason       warning   (record) a published report changed and its sidecar gives no new
+                                     ``correction: {date, reason}``
+version-recorded           info      (record) a new version was added to ``history/``: commit it
+published-file-missing     error     (record) a published report's raw file is gone without a withdrawal
+                                     (``build_site.py withdraw``); its last good version stays
+withdrawn                  info      (record) the raw file of a withdrawn report is still in seeds/
+unrecorded-change          error     (record, ``--frozen-record``) a change with no committed entry
+history-unreadable         error     (record, ``check``) a ``history/`` file cannot be read
 =========================  ========  ==============================================================
 
 Checks that need more than one report (a report reused from the year before, two reports of one
 agency and year) run over the whole folder in :mod:`lawreports.build.collect`; the units without a
-report (:mod:`.unreported`) in :mod:`lawreports.build.pipeline`. ``build_site.py
+report (:mod:`.unreported`) in :mod:`lawreports.build.pipeline`; the publication record's
+(``history/``, issue #18) in :mod:`lawreports.build.recording`. ``build_site.py
 check`` also reports files that cannot be read or parsed (``undecodable``,
 ``bad-character``, ``no-body``, ``sidecar-*`` …) as errors.
 """
