@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import PROJECT_FILES, copy_project
@@ -52,7 +53,10 @@ def entry(project: Path, source: str = SEED) -> dict:
 
 
 def versions(project: Path, source: str = SEED) -> dict:
-    rows = json.loads((project / "site" / "data" / "versions.json").read_text(encoding="utf-8"))
+    site = project / "site"
+    rows = json.loads((site / "data" / "versions.json").read_text(encoding="utf-8"))
+    schema = json.loads((site / "data" / "schemas" / "versions.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(rows, schema)
     return next(r for r in rows if r["source"] == source)
 
 

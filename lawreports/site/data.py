@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 DATA_DIR = "data"
 FEED = "feed.xml"
 SCHEMAS = Path(__file__).with_name("schemas")
-SCHEMA_FILES = ("reports.schema.json", "report.schema.json", "unreported.schema.json")
+SCHEMA_FILES = ("reports.schema.json", "report.schema.json", "unreported.schema.json", "versions.schema.json")
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 #: Report dates are calendar days; the feed gives them as midnight in China Standard Time.
