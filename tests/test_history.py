@@ -102,3 +102,14 @@ def test_a_published_file_that_is_gone_is_an_error_naming_withdraw():
     found = missing_sources(history, present=set())
     assert [(d.file, d.severity, d.code) for d in found] == [("a.txt", "error", "published-file-missing")]
     assert "withdraw a.txt" in found[0].message
+
+
+@pytest.mark.parametrize("key, value", [
+    ("page", "../../../evil.md"), ("page", "about.md"), ("agency_page", "agencies/../about.md"),
+    ("data", "/etc/passwd"), ("page", "reports/2023/x.md/../../y.md"),
+])
+def test_an_edited_record_cannot_point_outside_the_sites_folders(key: str, value: str):
+    data = json.loads(encode(Entry("a.txt", (version(1, ("x",)),))))
+    data["versions"][0][key] = value
+    with pytest.raises(HistoryError, match="不是本站生成的地址"):
+        decode(json.dumps(data), "a.txt.json")

@@ -158,8 +158,21 @@ def _addresses(a: Addresses) -> dict[str, str]:
     return {"page": a.page, "agency_page": a.agency, "data": a.data}
 
 
+#: What the build ever publishes a report at: its page, its agency's page and its data file. A record file
+#: is data from the repository; an address of any other shape (``../``, ``about.md``) is refused, so an
+#: edited record can never put a file outside these folders or over a hand-written page.
+ADDRESS = {
+    "page": re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*/(?:\d{4}|undated)/[a-z0-9-]+\.md"),
+    "agency_page": re.compile(r"agencies/[a-z0-9-]+\.md"),
+    "data": re.compile(r"data/reports/(?:\d{4}|undated)/[a-z0-9-]+\.json"),
+}
+
+
 def _to_addresses(v: dict[str, Any]) -> Addresses:
-    return Addresses(str(v["page"]), str(v["agency_page"]), str(v["data"]))
+    for key, shape in ADDRESS.items():
+        if not isinstance(v[key], str) or not shape.fullmatch(v[key]):
+            raise ValueError(f"{key} 不是本站生成的地址：{str(v[key])[:80]!r}")
+    return Addresses(v["page"], v["agency_page"], v["data"])
 
 
 def decode(text: str, name: str) -> Entry:
@@ -175,6 +188,8 @@ def decode(text: str, name: str) -> Entry:
         gone = data.get("withdrawn")
         withdrawn = Withdrawal(str(gone["date"]), str(gone["reason"])) if gone else None
         entry = Entry(str(data["source"]), versions, withdrawn, tuple(_to_addresses(a) for a in data["former"]))
+        if "/" in entry.source or "\\" in entry.source or entry.source.startswith("."):
+            raise ValueError(f"source 不是文件名：{entry.source[:80]!r}")
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise HistoryError(f"{HISTORY_DIR}/{name}: 发布记录无法读取（{type(err).__name__}: {err}）；"
                            "请从版本库恢复此文件（git checkout -- 该文件）") from err

@@ -76,6 +76,8 @@ class OutputFiles:
         """Write one file unless a guard refuses it (False; a finding names the file and what to do).
         ``owner``: the raw file it belongs to. ``known_sha256``: the bytes' hash when ``item`` is a copy
         of a file already hashed (a raw report): an unchanged copy is then not read at all."""
+        if item.uri.startswith("/") or "\\" in item.uri or any(p in ("", ".", "..") for p in item.uri.split("/")):
+            return self._refuse(item.uri, owner, "write-failed", f"{item.uri} 不在网站目录之内，未写入")
         target = self.root / item.uri
         before = self.previous.get(item.uri)
         if known_sha256 is not None and before and before[0] == known_sha256 and target.is_file():
