@@ -129,9 +129,16 @@ def test_an_empty_seeds_folder_does_not_wipe_the_site_without_the_flag(project: 
     result = build(project)
     assert result.returncode == 1 and "--allow-empty" in result.stderr
     assert tree(project / "site") == before
+    emptied = build(project, "--allow-empty")  # published reports are withdrawn, never just deleted (#18)
+    assert emptied.returncode == 1 and "published-file-missing" in emptied.stderr
+    assert (project / "site" / PAGE).is_file()
+    for entry in sorted((project / "history").glob("*.json")):
+        withdrawn = build(project, "withdraw", entry.name[: -len(".json")], "--reason", "网站停用", "--date", "2025-01-01")
+        assert withdrawn.returncode == 0, withdrawn.stderr
     emptied = build(project, "--allow-empty")
     assert emptied.returncode == 0, emptied.stderr
-    assert not (project / "site" / PAGE).exists()
+    assert "已撤回" in (project / "site" / PAGE).read_text(encoding="utf-8")  # the address answers with a notice
+    assert json.loads((project / "site" / "data" / "reports.json").read_text(encoding="utf-8")) == []
 
 
 def test_a_corrected_report_replaces_the_kept_version(project: Path):
