@@ -16,6 +16,8 @@ surrogates or private-use characters are refused naming the key.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -362,6 +364,8 @@ def load_sidecar(path: Path) -> Overrides:
             except ValueError:
                 problems.append(Diagnostic(name, key_line(text, [key]), "error", "sidecar-bad-value",
                                            f"键 {key} 的日期不存在：{data[key]}"))
+    problems.extend(Diagnostic(name, key_line(text, where), "error", "sidecar-bad-character", message)
+                    for where, message in _invisible(data) if str(where[0]) not in bad_keys)
     correction = data.get("correction")
     if isinstance(correction, dict) and isinstance(correction.get("date"), str) and "correction" not in bad_keys:
         try:
@@ -374,6 +378,34 @@ def load_sidecar(path: Path) -> Overrides:
         first = problems[0]
         raise SidecarError(name, first.line, first.code, first.message, tuple(problems))
     return Overrides(values=dict(data), path=name)
+
+
+#: Bidirectional embeddings, overrides and isolates: they reorder what is shown (see checks/characters.py,
+#: which reads the values that reach a report's fields; these are the values it never sees).
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Keys whose values the checks of the report never read.
+UNCHECKED_KEYS = ("note", "source_url", "slug", "agency_key", "correction")
+
+
+def _invisible(data: dict) -> list[tuple[list, str]]:
+    """A bidi control in a value the report checks never read, or any invisible format character in a web
+    address (a look-alike address): (path, message) each."""
+    found = []
+    for key in UNCHECKED_KEYS:
+        values = data.get(key)
+        items = values.items() if isinstance(values, dict) else [(None, values)]
+        for sub, value in items:
+            if not isinstance(value, str):
+                continue
+            where = [key, sub] if sub is not None else [key]
+            shown = ".".join(str(w) for w in where)
+            bidi = BIDI.search(value)
+            if bidi:
+                code = f"U+{ord(bidi.group()):04X}"
+                found.append((where, f"键 {shown} 含有改变文字显示顺序的不可见字符（{code}），请删去"))
+            elif key == "source_url" and any(unicodedata.category(c) == "Cf" for c in value):
+                found.append((where, f"键 {shown} 的网址含有不可见字符，请重新输入"))
+    return found
 
 
 def apply_sidecar(report: Report, overrides: Overrides | None) -> tuple[Report, tuple[str, ...]]:

@@ -203,3 +203,15 @@ def test_a_bad_correction_names_the_key(tmp_path: Path, text: str, where: str):
     with pytest.raises(SidecarError) as caught:
         load_sidecar(write(tmp_path, text))
     assert where in " ".join(d.message for d in caught.value.diagnostics)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("note: 见\u202e原文\n", "note"),
+    ("source_url: https://www.gov.cn/\u200bx.html\n", "source_url"),
+    ("agency_key: 南开区\u2066司法局\n", "agency_key"),
+    ("correction:\n  reason: 更正\u202d数字\n", "correction.reason"),
+])
+def test_invisible_characters_in_values_the_checks_never_read_are_refused(tmp_path: Path, text: str, key: str):
+    with pytest.raises(SidecarError) as caught:
+        load_sidecar(write(tmp_path, text))
+    assert any(d.code == "sidecar-bad-character" and key in d.message for d in caught.value.diagnostics)
