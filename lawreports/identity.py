@@ -332,11 +332,18 @@ def agency_key(name: str | None, region: str | None) -> str:
         stem = unit[:-1] if len(unit) > 2 else unit
         if stem in name:
             return name
+    if _opens_with_end_of(name, compact(region or "")):
+        return name  # 合肥高新技术产业开发区管委会 in …合肥高新技术产业开发区: a unit the pattern cannot split
     if LEVEL_WORD.match(name):
         level = [u for u in units if u.endswith(name[0])]
         # 区政府办公室 in 天津市: which district is unknown, and 天津市区政府办公室 would mislead
         return level[-1] + name[1:] if level else name
     return units[-1] + name
+
+
+def _opens_with_end_of(name: str, region: str) -> bool:
+    """Whether the name opens with the last three or more characters of the region (its own place)."""
+    return any(name.startswith(region[start:]) for start in range(len(region) - 3, -1, -1))
 
 
 def slugify(text: str) -> str:

@@ -74,11 +74,26 @@ DATE = re.compile(
 #: Page metadata pasted above the title: ``索引号：`` ``发布日期：`` …
 META_LABEL = re.compile(
     r"(?P<label>索引号|信息索引号|主题分类|分类|发布机构|发文机关|发布单位|来源|公开方式|公开范围|文号|发文字号|"
-    r"成文日期|发文日期|生成日期|发布日期|发布时间|公开日期|公开时间|有效性|名称|信息名称|时效)\s*[:：]\s*"
+    r"成文日期|发文日期|生成日期|发布日期|发布时间|公开日期|公开时间|有效性|名称|信息名称|时效|"
+    # what a government web page prints around an article: 字号：【大 中 小】 浏览次数：123
+    r"信息来源|作者|责任编辑|字号|字体|浏览次数|浏览量|阅读次数|阅读量|点击数|点击次数|点击量|访问量|访问次数)\s*[:：]\s*"
 )
 
 #: A document number line: ``南司发〔2024〕5号``, ``津政办报[2024]3号``.
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
+
+#: What a government web page prints around an article, copied with its text: a breadcrumb
+#: (``首页 > 政务公开``, ``当前位置：首页>…``), bracketed buttons (``【字体：大 中 小】``,
+#: ``【打印本页】【关闭窗口】``), ``扫一扫在手机打开当前页``, ``打印本页 关闭窗口``.
+WEB_CHROME = re.compile(
+    r"(?:(?:当前|您的|您现在的|所在)?位置\s*[:：]?\s*)?首页\s*(?:[>»›/|]\s*[^>»›/|]{1,20}\s*)*[>»›/|]?"
+    r"|(?:[【\[]\s*[^】\]]{1,16}\s*[】\]]\s*)+"
+    r"|扫一扫在手机(?:上)?(?:打开|查看)当前页(?:面)?"
+    r"|(?:(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到?)\s*[|｜]?\s*){2,}"
+)
+
+#: A month without a day closing a report: ``2024年1月``, ``二〇二四年一月`` (a signature date, day unknown).
+MONTH_DATE = re.compile(rf"(?P<y>{YEAR_WORD})\s*年\s*(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})\s*月")
 
 #: A publication note under the signature: ``（此件公开发布）``, ``(此件主动公开)``.
 PUBLICATION_NOTE = re.compile(r"[(（]\s*此件[^)）]{0,12}[)）]")
@@ -96,14 +111,19 @@ META_FIELDS = {
     "生成日期": "written",
 }
 
-#: Labels whose value names the issuer: ``发布机构：桃源县人民政府`` (used when the text itself names nobody).
-ISSUER_LABELS = ("发布机构", "发文机关", "发布单位")
+#: Labels whose value names the issuer: ``发布机构：桃源县人民政府`` (used when the text itself names nobody);
+#: ``文头`` is a letterhead (``三门县人民政府文件``) kept as a metadata line.
+ISSUER_LABELS = ("发布机构", "发文机关", "发布单位", "文头")
+#: Labels whose value names the issuer only when it is a body's name (``来源：中国政府网`` is a website).
+SOURCE_LABELS = ("来源", "信息来源")
 
 #: Name endings of bodies that issue reports (longest first is not needed: the regex finds the last one).
 ORG_SUFFIX = (
     "人民政府办公室|人民政府|政府办公室|政府办公厅|办公室|办公厅|委员会|管理委员会|街道办事处|办事处|街道|"
     "研究室|司法局|局|厅|委|办|部|署|院|中心|镇|乡|政府|党委|党工委|总队|支队|大队|所|站|公司"
 )
+#: A letterhead printed above a document: ``三门县人民政府文件``, ``中共三门县委员会 三门县人民政府文件``.
+LETTERHEAD = re.compile(rf"[\u4e00-\u9fff()、\s]{{2,40}}?(?:{ORG_SUFFIX})\s*文件")
 #: ``现将市人社局2021年法治政府建设情况报告予以公开`` — a sentence presenting the report names its agency.
 PRESENTING = re.compile(
     rf"现将(?P<agency>[^，。,；;、]{{2,30}}?(?:{ORG_SUFFIX}))(?:(?:19|20)\d{{2}}年度?|关于)?"

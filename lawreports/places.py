@@ -41,6 +41,8 @@ _PARTY = re.compile(r"^(?:中国共产党|中共)")
 #: A central body above a vertically managed local office: 国家税务总局温州市税务局, 中国人民银行温州市分行,
 #: 中国证监会浙江监管局 — the place follows the central body's name.
 _CENTRAL = re.compile(r"^(?:国家|中国)[\u4e00-\u9fff]{1,10}?(?:总局|银行|局|署|会)(?=[\u4e00-\u9fff])")
+#: How a division's name ends (桃源县, 新田镇, 留下街道, 苏州工业园区); 仙居县林业局's 林业局 is an office.
+_DIVISION_END = re.compile(r"(?:省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木|行政区)$")
 #: Provinces and prefecture-level cities with their short names (``⇥西安市⇥610100⇥西安``): 西安高新区, 宁波海关.
 _SHORT = re.compile(r"\n(\t?)([^\t\n]+)\t[^\t\n]*\t([^\t\r\n]+)")
 
@@ -110,7 +112,10 @@ class Gazetteer:
         return found
 
     def _full_at(self, text: str) -> str | None:
-        return next((text[:n] for n in range(min(NAME_MAX, len(text)), 1, -1) if text[:n] in self.by_name), None)
+        """The longest division name opening ``text`` that ends as a place's name does: the tables also hold
+        units named like offices (林业局, 农场), which in an issuer's name are its department, not its place."""
+        return next((text[:n] for n in range(min(NAME_MAX, len(text)), 1, -1)
+                     if text[:n] in self.by_name and _DIVISION_END.search(text[:n])), None)
 
     def _opens_with_place(self, text: str) -> bool:
         return self._full_at(text) is not None or any(text.startswith(short) for short in self.short)

@@ -495,6 +495,7 @@ def test_an_alias_is_resolved_by_region(tmp_path: Path):
         ("留下街道", "浙江省杭州市西湖区", "西湖区留下街道"),
         ("市人社局", None, "市人社局"),
         (None, "天津市", "天津市未署名单位"),
+        ("合肥高新技术产业开发区管理委员会", "安徽省合肥市合肥高新技术产业开发区", "合肥高新技术产业开发区管理委员会"),
     ],
 )
 def test_agency_key_qualifies_a_name_by_its_region(name, region, key):

@@ -127,3 +127,16 @@ def test_a_sidecar_agency_lifts_the_refusal(tmp_path: Path):
     record = convert(tmp_path, NAMES_NOBODY, sidecar="agency: 天津市东丽区司法局\n")
     assert record.agency == "天津市东丽区司法局"
     assert "no-agency" not in codes(record, "error")
+
+
+def test_clauses_before_the_subject_are_passed_over_without_counting():
+    opening = "2023年，在市委、市政府的坚强领导下，在省司法厅的精心指导下，在市人大、市政协的监督支持下，嘉兴市司法局坚持依法行政。"
+    assert issuers.opening_clauses(opening)[0] == "嘉兴市司法局坚持依法行政"
+    assert header.agency_from_opening(opening) == "嘉兴市司法局"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("三门县司法局", True), ("中国政府网", False), ("本网", False), ("人民日报", False),
+])
+def test_a_source_line_names_a_body_only_when_it_ends_as_one(name, expected):
+    assert issuers.is_body_name(name) is expected

@@ -14,6 +14,13 @@ from lawreports import places
     ("区政府办公室", []),
     ("市场监督管理局", []),
     ("", []),
+    ("国家税务总局温州市税务局", ["温州市"]),  # a central body's local office: its place follows the central name
+    ("中国人民银行温州市分行", ["温州市"]),
+    ("西安高新区管委会", ["西安市", "高新区"]),  # a city's short name, from the gazetteer's own column
+    ("宁波海关", ["宁波市"]),
+    ("朝阳区司法局", ["朝阳区"]),  # a full name wins over a short one (朝阳 is also 朝阳市's)
+    ("仙居县林业局", ["仙居县"]),  # the tables' forestry units named 林业局 are not the office's place
+    ("国家发展和改革委员会", []),
 ])
 def test_a_name_opens_with_the_divisions_it_names(name, units):
     assert places.gazetteer().units(name) == units
@@ -27,6 +34,9 @@ def test_a_name_opens_with_the_divisions_it_names(name, units):
     ("留下街道", "浙江省杭州市西湖区留下街道"),  # a town named alone, the only one of its name
     ("天津市静海区人民政府", "天津市静海区"),  # a municipality is written once
     ("仙桃市人民政府", "湖北省仙桃市"),  # under its province directly: no pseudo city in between
+    ("国家税务总局三门县税务局", "浙江省台州市三门县"),
+    ("宁波海关", "浙江省宁波市"),
+    ("中国证监会浙江监管局", "浙江省"),
 ])
 def test_a_place_found_once_is_completed_to_its_full_form(name, region):
     found = places.region_of(name, default="天津市")
@@ -82,3 +92,9 @@ def test_a_missing_gazetteer_library_is_named(monkeypatch):
     monkeypatch.setattr(places, "GAZETTEER", ("no_such_gazetteer_pkg", "x.zip", "x.txt"))
     with pytest.raises(places.GazetteerMissing, match="pip install"):
         places._read()
+
+
+def test_short_names_only_where_one_division_has_them():
+    short = places.gazetteer().short
+    assert short["西安"] == "西安市" and short["吉林"] == "吉林省"  # 吉林市's short name is 吉林市 itself
+    assert "省直辖" not in short and all(len(name) >= 2 for name in short)

@@ -155,9 +155,10 @@ def _find_year(title: header.Title | None, headings: Sequence[Heading], opening:
             if years:
                 inferred["year"] = f"plans heading: {heading.title}"
                 return years[0] - 1
-    year = header.year_of_signature(signature.date if signature else None)
+    signed = header.signed_month(signature)
+    year = header.year_of_signature(signed)
     if year is not None:
-        inferred["year"] = f"signature: {signature.date}" if signature else "signature"
+        inferred["year"] = f"signature: {signature.date or f'{signed:%Y-%m}'}" if signature and signed else "signature"
     return year
 
 
@@ -176,6 +177,10 @@ def _find_agency(title: header.Title | None, opening: str, signature: Signature 
     if signature and issuers.plausible(signature.agency):
         inferred["agency"] = "signature"
         return signature.agency
+    name = header.subject_of_title(title)  # 关于仙居县林业局…的报告: the body reported on
+    if issuers.plausible(name) and (issuers.is_body_name(name or "") or places.names_place(name)):
+        inferred["agency"] = "title: 关于…"
+        return name
     name = issuers.self_reference_in(opening, header.SUBJECT_END)
     if name:
         inferred["agency"] = "text: self-reference"
@@ -186,7 +191,9 @@ def _find_agency(title: header.Title | None, opening: str, signature: Signature 
 def _agency_of_meta(meta: Sequence[MetaLine], inferred: dict[str, str]) -> str | None:
     """``发布机构：桃源县人民政府`` pasted above a report whose text names nobody."""
     for item in meta:
-        if item.label in header.patterns.ISSUER_LABELS and issuers.plausible(item.value):
+        named = item.label in header.patterns.ISSUER_LABELS or (
+            item.label in header.patterns.SOURCE_LABELS and issuers.is_body_name(item.value))
+        if named and issuers.plausible(item.value):
             inferred["agency"] = f"page metadata: {item.label}"
             return item.value.strip()
     return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .. import patterns
 from ..model import MetaLine, Signature
 from ..text import cn_number, cn_year, compact
+from .issuers import opening_clauses
 from .lines import TextLine, find_marker, fold
 
 TITLE_MAX = 60  #: a title line is short; longer lines are body text
@@ -37,6 +38,15 @@ def take_meta(lines: list[TextLine]) -> tuple[tuple[MetaLine, ...], list[TextLin
         folded = fold(item.text)
         if patterns.DOC_NUMBER.fullmatch(folded.strip()):
             meta.append(MetaLine(label="文号", value=item.text, line=item.line, text=item.text))
+            index += 1
+            continue
+        if patterns.WEB_CHROME.fullmatch(folded.strip()):  # 首页 > 政务公开, 【字体：大 中 小】: the web page's
+            meta.append(MetaLine(label="网页", value=item.text, line=item.line, text=item.text))
+            index += 1
+            continue
+        if patterns.LETTERHEAD.fullmatch(folded.strip()):  # 三门县人民政府文件: who issued it, not the title
+            name = re.sub(r"\s*文件$", "", folded.strip())
+            meta.append(MetaLine(label="文头", value=name, line=item.line, text=item.text))
             index += 1
             continue
         if not patterns.META_LABEL.match(folded):
@@ -91,10 +101,16 @@ def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
     return None, lines
 
 
+#: ``…工作总结和2024年工作思路``, ``…情况暨下一年度工作计划``: a summary followed by the next year's plans.
+SUMMARY_AND_PLANS = re.compile(r"(?:总结|情况|报告)(?:和|及|暨|与|以及)[^，。；]{0,16}(?:计划|打算|思路|安排|要点)$")
+
+
 def _ends_title(text: str) -> bool:
-    """``…情况报告`` / ``…的报告``; also ``…法治政府建设情况`` and ``…工作总结`` when they name the subject."""
-    folded = fold(text)
-    return folded.endswith("报告") or (folded.endswith(("情况", "总结")) and "法治" in folded)
+    """``…情况报告`` / ``…的报告``; also ``…法治政府建设情况``, ``…工作总结`` and ``…工作总结和…工作思路``
+    when they name the subject; an aside after it is the title's too (``…年度报告（2023年度）``)."""
+    folded = re.sub(r"\s*\([^()]{1,16}\)$", "", fold(text))
+    return folded.endswith("报告") or (
+        (folded.endswith(("情况", "总结")) or SUMMARY_AND_PLANS.search(folded) is not None) and "法治" in folded)
 
 
 def _run_in_title(text: str) -> tuple[str, str] | None:
@@ -103,6 +119,8 @@ def _run_in_title(text: str) -> tuple[str, str] | None:
         return None
     for found in TITLE_END.finditer(text):
         title, rest = text[: found.end()], text[found.end():].strip()
+        if re.fullmatch(r"[（(][^（()）]{1,16}[）)]", rest):
+            return None  # …年度报告（2023年度）: the aside belongs to the title
         balanced = title.count("《") == title.count("》")
         if rest and balanced and len(title) <= TITLE_MAX and _title_like(title) and _names_report(title) \
                 and not re.search(r"[，,；;！？]", title):
@@ -158,6 +176,23 @@ def _is_date_line(text: str) -> bool:
     return found is not None and parse_date(folded) is not None
 
 
+def _is_month_line(text: str) -> bool:
+    return patterns.MONTH_DATE.fullmatch(fold(text).strip()) is not None
+
+
+def signed_month(signature: Signature | None) -> dt.date | None:
+    """The signature's date, or the first day of its month when it gives no day (``2024年1月``): the year
+    it means is known, the day is not (only the report year is read from it, never a 成文日期)."""
+    if signature is None or signature.date is not None:
+        return signature.date if signature else None
+    for line in reversed(signature.lines):
+        found = patterns.MONTH_DATE.fullmatch(fold(line).strip())
+        if found:
+            month = cn_number(found.group("m"))
+            return dt.date(cn_year(found.group("y")), month, 1) if 1 <= month <= 12 else None
+    return None
+
+
 def _is_signature_name(text: str) -> bool:
     folded = fold(text)
     return (
@@ -174,15 +209,18 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
     if len(lines) < 2:
         return None, lines
     notes: list[TextLine] = []
-    while len(lines) > 2 and patterns.PUBLICATION_NOTE.fullmatch(fold(lines[-1].text)):
-        notes.insert(0, lines[-1])  # （此件公开发布） after the date belongs to the signature block
+    while len(lines) > 2 and (patterns.PUBLICATION_NOTE.fullmatch(fold(lines[-1].text))
+                              or patterns.WEB_CHROME.fullmatch(fold(lines[-1].text).strip())):
+        notes.insert(0, lines[-1])  # （此件公开发布）, 【打印本页】 after the date belong to the signature block
         lines = lines[:-1]
     last = lines[-1]
     date: dt.date | None = None
+    dated = False  #: the last line is a date, with its day (2024年1月3日) or without (2024年1月: date unknown)
     names: list[TextLine] = []
     end = len(lines)
-    if _is_date_line(last.text):
+    if _is_date_line(last.text) or _is_month_line(last.text):
         date = parse_date(last.text)
+        dated = True
         end -= 1
     else:
         combined = re.fullmatch(r"(?P<name>.+?)\s+(?P<date>\S.*日)", fold(last.text))
@@ -196,13 +234,15 @@ def take_signature(lines: list[TextLine]) -> tuple[Signature | None, list[TextLi
     while end > 1 and len(names) < 3 and _is_signature_name(lines[end - 1].text):
         names.insert(0, lines[end - 1])
         end -= 1
-    if date is None and not names:
+    if not dated and not names:
         if notes:
             return Signature(tuple(i.text for i in notes), notes[0].line, None, None), lines
         return None, lines
-    if date is None and names and not lines[end - 1].text.endswith(tuple("。！？")):
+    if not dated and names and not lines[end - 1].text.endswith(tuple("。！？")):
         return None, lines  # a short line after an unfinished sentence is text, not a signature
-    signed = names + ([last] if date else []) + notes
+    if dated and date is None and not names:
+        return None, lines  # a bare 2024年1月 closing the text is not enough to be a signature
+    signed = names + ([last] if dated else []) + notes
     agency = "、".join(item.text.replace(" ", "").replace("\u3000", "") for item in names) or None
     return Signature(lines=tuple(i.text for i in signed), line=signed[0].line, agency=agency, date=date), lines[:end]
 
@@ -250,12 +290,29 @@ def agency_from_title(title: Title) -> str | None:
         return "、".join(compact(name) for name in title.issuers)
     text = fold(title.text).strip()
     text = re.sub(rf"^(?:关于)?(?:{YEAR_WORD}|\d{{3,8}})\s*年(?:度)?(?:关于)?", "", text)
-    cut = re.search(rf"关于|(?:{YEAR_WORD})\s*年|\d{{3,8}}\s*年|法治|依法行政|年度|工作报告|情况报告", text)
+    cut = TITLE_SUBJECT_END.search(text)
     if not cut or cut.start() < 2:
         return None
     name = text[: cut.start()].strip()
     pieces = [p for p in re.split(r"\s+", name) if p]
     return "、".join(pieces) or None
+
+
+#: Where the issuer's name ends in a title: 关于, a year, 法治… (not the 法治 of 依法治县: 县委依法治县办 is a body).
+TITLE_SUBJECT_END = re.compile(
+    rf"关于|(?:{patterns.YEAR_WORD})\s*年|\d{{3,8}}\s*年|(?<!依)法治|依法行政|年度|工作报告|情况报告")
+
+
+def subject_of_title(title: Title | None) -> str | None:
+    """``关于仙居县林业局2023年度…的报告`` → 仙居县林业局: the body a 关于-title reports on (read only when
+    nothing else names the issuer; 关于报送… names no body, and the caller checks the name)."""
+    if title is None:
+        return None
+    text = re.sub(rf"^(?:(?:{YEAR_WORD})\s*年度?)?关于", "", fold(title.text).strip(), count=1)
+    if text == fold(title.text).strip():
+        return None
+    cut = TITLE_SUBJECT_END.search(text)
+    return text[: cut.start()].strip() or None if cut else None
 
 
 GENERIC_SUPERIOR = re.compile(r"[省市区县镇乡]?(?:委|政府|人民政府|党委|人大)")
@@ -277,11 +334,7 @@ def agency_from_opening(text: str) -> str | None:
     presenting = patterns.PRESENTING.search(folded)
     if presenting:
         return presenting.group("agency").strip()
-    for clause in re.split(r"[，,。；;]", folded)[:4]:
-        clause = re.sub(r"^(?:(?:19|20)\d{2}\s*年(?:度|以来)?|[二][〇零○][一二三四五六七八九〇零○]{2}年"
-                        r"|今年以来|一年来)", "", clause.strip())
-        if not clause or clause.startswith(("在", "根据", "按照", "为", "以")):
-            continue  # 在区委、区政府的领导下 / 根据…: the subject comes in a later clause
+    for clause in opening_clauses(folded):  # 在区委、区政府的领导下 / 根据…: passed over
         subject = _longest_subject(clause) or patterns.SUBJECT_AGENCY.match(clause)
         if subject:
             name = subject.group("agency")

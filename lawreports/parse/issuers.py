@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .. import patterns
+from .. import patterns, places
 from ..model import Report
 from ..text import compact
 from .lines import fold
@@ -34,18 +34,45 @@ def plausible(name: str | None) -> bool:
     return 2 <= len(folded) <= NAME_MAX and patterns.NOT_A_NAME.search(folded) is None
 
 
+def is_body_name(name: str) -> bool:
+    """A whole name ending as bodies' names do (``三门县司法局`` yes; ``中国政府网``, ``本网`` no)."""
+    return patterns.SUBJECT_AGENCY_WHOLE.fullmatch(compact(fold(name))) is not None
+
+
 def self_reference_in(opening: str, verbs: re.Pattern[str]) -> str | None:
     """``2023年，区政府坚持…`` → 区政府; ``县委、县政府高度重视…`` → 县委、县政府 (a verb must follow).
 
     ``在区委、区政府的领导下`` is the superior, not the speaker: a clause opening with 在 is skipped.
     """
-    folded = fold(opening)
-    for clause in re.split(r"[，,。；;]", folded)[:4]:
-        clause = re.sub(rf"^\s*(?:(?:{patterns.YEAR_WORD})\s*年(?:度|以来)?|今年以来|一年来)\s*", "", clause.strip())
+    for clause in opening_clauses(opening):
         found = re.match(rf"(?P<agency>{patterns.SELF_REFERENCE.pattern})", clause)
         if found and verbs.match(clause[found.end():]):
             return re.sub(r"\s+", "、", found.group("agency").strip())
     return None
+
+
+#: What opens a first sentence before its subject: ``2023年，`` ``今年以来，`` ``一年来，``.
+TIME_OPENER = re.compile(
+    rf"^\s*(?:(?:{patterns.YEAR_WORD})\s*年(?:度|以来)?|今年以来|今年来|一年来|近年来|去年以来)\s*")
+#: Clauses before the subject: ``在市委、市政府的坚强领导下``, ``根据…``, ``为深入贯彻…``.
+ADVERBIAL = ("在", "根据", "按照", "依据", "为", "以")
+
+
+def opening_clauses(opening: str, count: int = 4, within: int = 8) -> list[str]:
+    """The first ``count`` clauses of the opening that may hold its subject, time openers stripped.
+
+    Clauses opening with 在/根据/为… are passed over without counting: ``2023年，在市委…下，在省厅…下，
+    在市人大…下，嘉兴市司法局坚持…`` still reaches 嘉兴市司法局 (within the first ``within`` clauses).
+    """
+    found: list[str] = []
+    for clause in re.split(r"[，,。；;]", fold(opening))[:within]:
+        clause = TIME_OPENER.sub("", clause.strip())
+        if not clause or clause.startswith(ADVERBIAL):
+            continue
+        found.append(clause)
+        if len(found) == count:
+            break
+    return found
 
 
 def full_name(report: Report) -> str | None:
@@ -66,6 +93,5 @@ def full_name(report: Report) -> str | None:
 
 
 def _names_a_place(name: str) -> bool:
-    from .. import places  # the gazetteer is read only when a self-reference needs a full name
-
+    # (the gazetteer is read only when a self-reference needs a full name: places loads it lazily)
     return all(places.names_place(piece) for piece in name.split("、") if piece)
