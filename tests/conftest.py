@@ -41,7 +41,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What a build needs from the working tree (generated report pages are left behind).
-PROJECT_FILES = ("mkdocs.yml", "build_site.py", "docs", "overrides", "seeds", "lawreports", "agencies.yml", "history")
+PROJECT_FILES = ("mkdocs.yml", "build_site.py", "docs", "overrides", "seeds", "lawreports", "agencies.yml")
+#: The publication record (issue #18): copied only on request, since most tests change the seeds freely.
+RECORD = "history"
 #: The pipeline's list of the files it generated into docs/ (they are left behind by :func:`copy_project`).
 GENERATED_MANIFEST = ".lawreports-generated.json"
 # Debian's Chromium by default; CHROMIUM_PATH names another Chromium build (CI images ship Google Chrome).
@@ -60,11 +62,12 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def copy_project(dest: Path) -> Path:
-    """Copy what a build needs into ``dest`` (generated pages, files and caches left out); returns ``dest``."""
+def copy_project(dest: Path, record: bool = False) -> Path:
+    """Copy what a build needs into ``dest`` (generated pages, files and caches left out); returns ``dest``.
+    ``record``: with the repository's publication record (``history/``), as a clone has it."""
     dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "reports", ".lawreports-*")
-    for name in PROJECT_FILES:
+    for name in (*PROJECT_FILES, *([RECORD] if record else [])):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=_without_generated(src, ignore))

@@ -20,7 +20,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import PROJECT_FILES, copy_project
+from conftest import PROJECT_FILES, RECORD, copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -79,8 +79,7 @@ def redirect_target(page: Path) -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("record") / "project")
-    shutil.rmtree(project / "history", ignore_errors=True)  # the record starts empty here
+    project = copy_project(tmp_path_factory.mktemp("record") / "project")  # the record starts empty here
     return project
 
 
@@ -207,7 +206,7 @@ def test_9_a_clean_copy_of_the_tracked_files_rebuilds_the_same_site(project: Pat
     clone = tmp_path / "clone"
     clone.mkdir()
     generated = set(json.loads((project / "docs" / ".lawreports-generated.json").read_text(encoding="utf-8"))["files"])
-    for name in PROJECT_FILES:
+    for name in (*PROJECT_FILES, RECORD):
         src = project / name
         if name == "docs":  # a clone has the hand-written pages only
             for path in sorted(src.rglob("*")):
@@ -226,7 +225,7 @@ def test_9_a_clean_copy_of_the_tracked_files_rebuilds_the_same_site(project: Pat
 def test_the_repositorys_own_record_is_up_to_date(tmp_path: Path):
     """What the Pages workflow runs: the committed history/ holds every seed as the converter reads it
     now (after a change of the converter or the seeds, run ``python build_site.py`` and commit history/)."""
-    copy = copy_project(tmp_path / "project")
+    copy = copy_project(tmp_path / "project", record=True)
     assert sorted(p.name for p in (copy / "history").glob("*.json")) == sorted(
         f"{p.name}.json" for p in (copy / "seeds").iterdir() if not p.name.endswith(".meta.yml"))
     ok(build(copy, "--frozen-record"))

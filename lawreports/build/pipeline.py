@@ -127,10 +127,12 @@ def check(project: Project, seeds_dir: Path) -> Collected:
         problems = list(err.diagnostics)
     collected = collect(seeds_dir, context, None)
     roster = missing_reports(project, context, collected.records)
-    try:
-        record = open_record(project.root, collected, "preview").diagnostics
-    except HistoryError as err:
-        record = [Diagnostic(HISTORY_DIR, None, "error", "history-unreadable", str(err))]
+    record: list[Diagnostic] = []
+    if seeds_dir.resolve() == project.seeds_dir:  # the record is of the project's own seeds, not of any folder
+        try:
+            record = open_record(project.root, collected, "preview").diagnostics
+        except HistoryError as err:
+            record = [Diagnostic(HISTORY_DIR, None, "error", "history-unreadable", str(err))]
     collected.diagnostics = sorted([*problems, *collected.diagnostics, *missing_findings(project, roster), *record],
                                    key=_order)
     return collected
