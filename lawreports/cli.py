@@ -39,10 +39,14 @@ DESCRIPTION = """\
   python build_site.py                 转换 seeds/ 并生成网站到 site/
   python build_site.py convert         只转换（写入 docs/reports/）
   python build_site.py check           发布前检查（缺少部分、年份、序号、时限、敏感信息……）
+  python build_site.py withdraw 文件名 --reason 理由
+                                       撤回已发布的报告（原地址显示撤回通知）
 
 更正报告信息（标题、单位、年度、日期……）请写入与原文同名的 seeds/<文件名>.meta.yml，不要手工修改
 生成的页面（手工修改过的页面不会被覆盖，转换会报错；确认要覆盖时加 --force）。
 单位的规范名称、简称（别名）、所属地区和网址名见 agencies.yml。
+已发布的报告每一版都记在 history/ 中（生成网站时自动追加，请与原文的改动一起提交）；
+更正已发布的报告时，在 .meta.yml 中写明 correction: {date: YYYY-MM-DD, reason: 更正理由}。
 
 退出码：0 全部成功；1 有报告未通过（其余报告照常处理，问题已逐条列出）；2 命令用法错误。
 """
