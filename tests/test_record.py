@@ -229,3 +229,36 @@ def test_the_repositorys_own_record_is_up_to_date(tmp_path: Path):
     assert sorted(p.name for p in (copy / "history").glob("*.json")) == sorted(
         f"{p.name}.json" for p in (copy / "seeds").iterdir() if not p.name.endswith(".meta.yml"))
     ok(build(copy, "--frozen-record"))
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=测试", "-c", "user.email=test@example.org", *args], cwd=project,
+                   check=True, capture_output=True, timeout=60)
+
+
+def test_a_version_never_committed_is_replaced_not_kept(tmp_path: Path):
+    """A local build records a version; changed again before it was committed (never deployed), it is
+    replaced; once committed, the next change is a new version."""
+    project = copy_project(tmp_path / "project")
+    for raw in (project / "seeds").iterdir():
+        if raw.name != SEED:
+            raw.unlink()
+    ok(build(project))
+    git(project, "init", "-q")
+    git(project, "add", "history", "seeds", "agencies.yml", "mkdocs.yml")
+    git(project, "commit", "-q", "-m", "首次发布")
+    raw = project / "seeds" / SEED
+    for word in ("全面", "切实"):  # two edits before a commit
+        raw.write_text(re.sub(r"(充分|全面)发挥职能作用", f"{word}发挥职能作用", raw.read_text(encoding="utf-8"), count=1),
+                       encoding="utf-8")
+        sidecar(project, f"correction:\n  date: 2024-04-10\n  reason: 改为“{word}”\n")
+        ok(build(project))
+    record = entry(project)
+    assert [(v["version"], v["reason"]) for v in record["versions"]] == [(1, None), (2, "改为“切实”")]
+    assert "全面发挥" not in "\n".join(record["versions"][1]["text"])
+    git(project, "add", "history", "seeds")
+    git(project, "commit", "-q", "-m", "更正")
+    raw.write_text(raw.read_text(encoding="utf-8").replace("切实发挥职能作用", "充分发挥职能作用", 1), encoding="utf-8")
+    sidecar(project, "correction:\n  date: 2024-04-20\n  reason: 恢复原文用词\n")
+    ok(build(project))
+    assert [v["version"] for v in entry(project)["versions"]] == [1, 2, 3]
