@@ -249,8 +249,8 @@ def test_a_version_never_committed_is_replaced_not_kept(tmp_path: Path):
     git(project, "commit", "-q", "-m", "首次发布")
     raw = project / "seeds" / SEED
     for word in ("全面", "切实"):  # two edits before a commit
-        raw.write_text(re.sub(r"(充分|全面)发挥职能作用", f"{word}发挥职能作用", raw.read_text(encoding="utf-8"), count=1),
-                       encoding="utf-8")
+        text = re.sub(r"(充分|全面)发挥职能作用", f"{word}发挥职能作用", raw.read_text(encoding="utf-8"), count=1)
+        raw.write_text(text, encoding="utf-8")
         sidecar(project, f"correction:\n  date: 2024-04-10\n  reason: 改为“{word}”\n")
         ok(build(project))
     record = entry(project)
