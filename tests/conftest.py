@@ -25,6 +25,7 @@ Helpers for tests that need builds of their own: :func:`copy_project` and :func:
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -157,7 +158,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def log_message(self, format, *args):  # noqa: A002 — the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -206,3 +207,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def run_build_site(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python build_site.py ARGS`` in ``project``, without ``SITE_URL``/``SOURCE_DATE_EPOCH`` (relative links)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_GENERATED")}
+    return subprocess.run([sys.executable, "build_site.py", *args], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def site_hashes(site: Path) -> dict[str, str]:
+    """Every file of a built site by its path, as its SHA-256: equal dicts mean byte-identical sites."""
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}

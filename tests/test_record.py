@@ -8,19 +8,16 @@ copy of the tracked files (what a clone has) rebuilds the same site byte for byt
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import PROJECT_FILES, RECORD, copy_project
+from conftest import PROJECT_FILES, RECORD, copy_project, run_build_site, site_hashes
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +29,7 @@ OLD_SENTENCE = "充分发挥职能作用"
 NEW_SENTENCE = "全面发挥职能作用"
 
 
-def build(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_GENERATED")}
-    return subprocess.run([sys.executable, "build_site.py", *args], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=600)
+build = run_build_site
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -43,9 +37,7 @@ def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     return result
 
 
-def tree(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+tree = site_hashes
 
 
 def entry(project: Path, source: str = SEED) -> dict:

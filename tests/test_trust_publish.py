@@ -9,15 +9,12 @@ version — and nothing of the failed version reaches the site.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+
+from conftest import copy_project, run_build_site, site_hashes
 
 pytestmark = pytest.mark.slow
 
@@ -29,15 +26,10 @@ MOBILE = "13912345678"
 ID_NUMBER = "11010519491231002X"
 
 
-def build(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SOURCE_DATE_EPOCH", "LAWREPORTS_GENERATED")}
-    return subprocess.run([sys.executable, "build_site.py", *args], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=600)
+build = run_build_site
 
 
-def tree(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+tree = site_hashes
 
 
 def everything(site: Path) -> str:
@@ -90,7 +82,7 @@ def test_a_privacy_error_keeps_the_last_published_version_whole(project: Path):
     assert MOBILE not in everything(site)
     index = json.loads((site / "data" / "reports.json").read_text(encoding="utf-8"))
     rows = index["reports"] if isinstance(index, dict) else index
-    assert any(SEED == row.get("source") for row in rows)
+    assert any(row.get("source") == SEED for row in rows)
 
 
 def test_a_new_report_with_a_privacy_error_is_not_published(project: Path):
@@ -133,7 +125,8 @@ def test_an_empty_seeds_folder_does_not_wipe_the_site_without_the_flag(project: 
     assert emptied.returncode == 1 and "published-file-missing" in emptied.stderr
     assert (project / "site" / PAGE).is_file()
     for entry in sorted((project / "history").glob("*.json")):
-        withdrawn = build(project, "withdraw", entry.name[: -len(".json")], "--reason", "网站停用", "--date", "2025-01-01")
+        source = entry.name[: -len(".json")]
+        withdrawn = build(project, "withdraw", source, "--reason", "网站停用", "--date", "2025-01-01")
         assert withdrawn.returncode == 0, withdrawn.stderr
     emptied = build(project, "--allow-empty")
     assert emptied.returncode == 0, emptied.stderr
