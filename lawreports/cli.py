@@ -13,6 +13,7 @@ import os
 import resource
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -181,6 +182,9 @@ def withdraw(project: Project, source: str, reason: str, date: str) -> int:
     if not reason:
         print("错误：请写明撤回理由（--reason），它会在撤回通知中公开", file=sys.stderr)
         return 2
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in reason):
+        print("错误：撤回理由含有换行、控制字符或不可见字符，请只写一行可见的文字", file=sys.stderr)
+        return 2
     try:
         history = History.load(project.root / HISTORY_DIR)
         history.withdraw(source, date, reason)
@@ -316,9 +320,14 @@ def build(project: Project, force: bool = False, jobs: int | None = None, allow_
         print(f"错误：网站生成失败，原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
         return 1
     publish.add_files(staging, search_files)
-    publish.swap(staging, project.site_dir)
-    if generation.recording is not None:  # what is online now is what the record says was published
-        for name in generation.recording.save():
+    if generation.recording is not None:  # the record first: a site is never online without its record
+        try:
+            saved = generation.recording.save()
+        except HistoryError as err:
+            print(f"错误：{err}；原有 {project.site_dir.name}/ 保持不变", file=sys.stderr)
+            return 1
+        for name in saved:
             print(f"发布记录已更新：{name}（请与原文的改动一起提交）")
+    publish.swap(staging, project.site_dir)
     print(f"网站已生成：{project.site_dir.name}/（{len(generation.collected.records)} 份报告）")
     return 0 if generation.ok else 1

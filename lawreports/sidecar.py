@@ -73,6 +73,7 @@ HINTS = {
     "public": "文字列表：报告中确需公开的号码原样写出（如单位热线 13800000000），隐私检查不再报它",
     "correction": "更正的日期和理由，如 {date: 2024-04-10, reason: 更正第一段的用词}",
     "reason": "非空文字（更正理由）",
+    "date": "YYYY-MM-DD 形式的日期（如 2024-04-10）",
 }
 #: Fields that replace what the parser read from the text.
 REPORT_FIELDS = ("title", "agency", "region", "year", "written", "published", "index_no")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from pathlib import Path
@@ -28,7 +29,8 @@ def version(number: int, lines: tuple[str, ...], page: str = "reports/2023/a.md"
     base = {k: None for k in ("title", "agency", "agency_key", "region", "year", "written", "published",
                               "index_no", "source_url")}
     base.update(meta)
-    return Version(number, None, None, "first" if number == 1 else "officer", f"t{number}", "s", None, base,
+    sha = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    return Version(number, None, None, "first" if number == 1 else "officer", sha, "s", None, base,
                    Addresses(page, "agencies/a.md", "data/reports/2023/a.json"), lines)
 
 
@@ -54,10 +56,26 @@ def test_versions_out_of_order_are_refused():
 
 
 def test_the_diff_is_by_character_and_escaped():
-    got = diff_html(["开展培训12次。", "加强<学习>。"], ["开展培训19次。", "加强<学习>。"])
+    got = diff_html(["开展培训12次。", "不变的一段。", "加强<学习>。"],
+                    ["开展培训19次。", "不变的一段。", "加强<学习>&考试。"])
     assert '<del title="删去">2</del><ins title="增加">9</ins>' in got
-    assert "&lt;学习&gt;" in got and "<学习>" not in got
+    assert "&lt;学习&gt;" in got and "<学习>" not in got and '<ins title="增加">&amp;考试</ins>' in got
+    assert "不变的一段" not in got  # unchanged paragraphs are left out
     assert diff_html(["同"], ["同"]) == ""
+    assert '<del title="删去">甲</del>' in diff_html(["甲", "乙"], ["乙"])  # a removed paragraph
+
+
+def test_a_long_text_with_one_paragraph_added_shows_that_paragraph_alone():
+    old = [f"第{i}段，推进依法行政工作取得新进展。" for i in range(20000)]
+    new = [*old[:10000], "新增的一段。", *old[10000:]]
+    assert diff_html(old, new) == '<p class="history-diff"><ins title="增加">新增的一段。</ins></p>'
+
+
+def test_a_record_whose_text_was_edited_is_refused():
+    data = json.loads(encode(Entry("a.txt", (version(1, ("原文",)),))))
+    data["versions"][0]["text"] = ["篡改后的文字"]
+    with pytest.raises(HistoryError, match="text_sha256"):
+        decode(json.dumps(data), "a.txt.json")
 
 
 def test_a_redirect_page_is_static_and_escaped():

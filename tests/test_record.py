@@ -130,6 +130,14 @@ def test_4_a_correction_without_a_reason_is_a_warning(project: Path):
     assert record["versions"][-1]["reason"] is None and record["versions"][-1]["version"] == 4
 
 
+def test_4b_a_reason_given_afterwards_completes_that_correction(project: Path):
+    sidecar(project, "published: 2024-03-28\ncorrection:\n  date: 2024-04-15\n  reason: 恢复原用词\n")
+    ok(build(project))
+    record = entry(project)
+    assert [(v["version"], v["date"], v["reason"]) for v in record["versions"][2:]] == [
+        (3, "2024-04-12", "补记发布日期"), (4, "2024-04-15", "恢复原用词")]
+
+
 def test_5_a_renamed_unit_leaves_its_old_addresses_redirecting(project: Path):
     table = project / "agencies.yml"
     text = table.read_text(encoding="utf-8")
@@ -174,6 +182,13 @@ def test_7_frozen_record_refuses_an_unrecorded_change(project: Path):
     assert tree(project / "site") == before
     assert (project / "history" / f"{OTHER}.json").read_bytes() == history_before
     raw.write_text(original, encoding="utf-8")
+
+
+def test_8_a_withdrawal_reason_is_one_visible_line(project: Path):
+    for reason in ("理由\u202e反转", "第一行\n第二行", "\x1b[31m红"):
+        result = build(project, "withdraw", SEED, "--reason", reason, "--date", "2024-05-01")
+        assert result.returncode == 2 and "撤回理由" in result.stderr
+    assert entry(project)["withdrawn"] is None
 
 
 def test_8_a_withdrawn_report_leaves_a_notice(project: Path):
@@ -231,14 +246,14 @@ def git(project: Path, *args: str) -> None:
 def test_a_version_never_committed_is_replaced_not_kept(tmp_path: Path):
     """A local build records a version; changed again before it was committed (never deployed), it is
     replaced; once committed, the next change is a new version."""
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project")  # a subfolder of the repository (tmp_path)
     for raw in (project / "seeds").iterdir():
         if raw.name != SEED:
             raw.unlink()
     ok(build(project))
-    git(project, "init", "-q")
-    git(project, "add", "history", "seeds", "agencies.yml", "mkdocs.yml")
-    git(project, "commit", "-q", "-m", "首次发布")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "project/history", "project/seeds", "project/agencies.yml", "project/mkdocs.yml")
+    git(tmp_path, "commit", "-q", "-m", "首次发布")
     raw = project / "seeds" / SEED
     for word in ("全面", "切实"):  # two edits before a commit
         text = re.sub(r"(充分|全面)发挥职能作用", f"{word}发挥职能作用", raw.read_text(encoding="utf-8"), count=1)
@@ -248,8 +263,8 @@ def test_a_version_never_committed_is_replaced_not_kept(tmp_path: Path):
     record = entry(project)
     assert [(v["version"], v["reason"]) for v in record["versions"]] == [(1, None), (2, "改为“切实”")]
     assert "全面发挥" not in "\n".join(record["versions"][1]["text"])
-    git(project, "add", "history", "seeds")
-    git(project, "commit", "-q", "-m", "更正")
+    git(tmp_path, "add", "project/history", "project/seeds")
+    git(tmp_path, "commit", "-q", "-m", "更正")
     raw.write_text(raw.read_text(encoding="utf-8").replace("切实发挥职能作用", "充分发挥职能作用", 1), encoding="utf-8")
     sidecar(project, "correction:\n  date: 2024-04-20\n  reason: 恢复原文用词\n")
     ok(build(project))

@@ -30,6 +30,7 @@ from ..model import Diagnostic, Heading, Paragraph, Report
 from ..record import ReportRecord
 
 HISTORY_DIR = "history"
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FORMAT = 1
 #: The metadata of a version the public saw; a change in any of them is a correction.
 FIELDS = ("title", "agency", "agency_key", "region", "year", "written", "published", "index_no", "source_url")
@@ -175,24 +176,55 @@ def _to_addresses(v: dict[str, Any]) -> Addresses:
     return Addresses(v["page"], v["agency_page"], v["data"])
 
 
+def _text_or_none(value: object, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{what} 应为文字或 null")
+    return value
+
+
+def _day(value: object, what: str) -> str | None:
+    day = _text_or_none(value, what)
+    if day is not None and not DATE.fullmatch(day):
+        raise ValueError(f"{what} 不是 YYYY-MM-DD 日期：{day[:40]!r}")
+    return day
+
+
+def _version(v: dict[str, Any]) -> Version:
+    if v["by"] not in ("first", "officer", "converter"):
+        raise ValueError(f"by 的值无效：{str(v['by'])[:40]!r}")
+    lines = tuple(v["text"])
+    if not all(isinstance(line, str) for line in lines):
+        raise TypeError("text 应为文字行的列表")
+    version = Version(
+        number=int(v["version"]), date=_day(v["date"], "date"), reason=_text_or_none(v["reason"], "reason"),
+        by=v["by"], text_sha256=str(v["text_sha256"]), source_sha256=str(v["source_sha256"]),
+        sidecar_sha256=_text_or_none(v["sidecar_sha256"], "sidecar_sha256"),
+        meta={k: v["meta"].get(k) for k in FIELDS}, addresses=_to_addresses(v), lines=lines,
+    )
+    if _sha(lines) != version.text_sha256:  # an edited text would show a version that was never published
+        raise ValueError(f"第 {version.number} 版的正文与其 text_sha256 不符（记录被改动过）")
+    return version
+
+
 def decode(text: str, name: str) -> Entry:
     try:
         data = json.loads(text)
-        versions = tuple(Version(
-            number=int(v["version"]), date=v["date"], reason=v["reason"], by=v["by"],
-            text_sha256=str(v["text_sha256"]), source_sha256=str(v["source_sha256"]),
-            sidecar_sha256=v["sidecar_sha256"], meta={k: v["meta"].get(k) for k in FIELDS},
-            addresses=_to_addresses(v),
-            lines=tuple(str(line) for line in v["text"]),
-        ) for v in data["versions"])
+        versions = tuple(_version(v) for v in data["versions"])
         gone = data.get("withdrawn")
-        withdrawn = Withdrawal(str(gone["date"]), str(gone["reason"])) if gone else None
+        withdrawn = None
+        if gone:
+            date, reason = _day(gone["date"], "withdrawn.date"), _text_or_none(gone["reason"], "withdrawn.reason")
+            if not date or not reason:
+                raise ValueError("withdrawn 须有 date 和 reason")
+            withdrawn = Withdrawal(date, reason)
         entry = Entry(str(data["source"]), versions, withdrawn, tuple(_to_addresses(a) for a in data["former"]))
         if "/" in entry.source or "\\" in entry.source or entry.source.startswith("."):
             raise ValueError(f"source 不是文件名：{entry.source[:80]!r}")
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise HistoryError(f"{HISTORY_DIR}/{name}: 发布记录无法读取（{type(err).__name__}: {err}）；"
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        raise HistoryError(f"{HISTORY_DIR}/{name}: 发布记录无法读取（{err}）；"
                            "请从版本库恢复此文件（git checkout -- 该文件）") from err
+    if not versions:
+        raise HistoryError(f"{HISTORY_DIR}/{name}: 没有任何版本；请从版本库恢复此文件")
     if [v.number for v in versions] != list(range(1, len(versions) + 1)):
         raise HistoryError(f"{HISTORY_DIR}/{name}: 版本号不连续；请从版本库恢复此文件")
     return entry
@@ -220,7 +252,11 @@ class History:
         for path in sorted(folder.glob("*.json")):
             if path.is_symlink() or not path.is_file():
                 raise HistoryError(f"{HISTORY_DIR}/{path.name}: 不是普通文件")
-            entry = decode(path.read_text(encoding="utf-8"), path.name)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as err:
+                raise HistoryError(f"{HISTORY_DIR}/{path.name}: 不是 UTF-8 文本；请从版本库恢复此文件") from err
+            entry = decode(text, path.name)
             if file_name(entry.source) != path.name:
                 raise HistoryError(f"{HISTORY_DIR}/{path.name}: 记录的是 {entry.source}，文件名不符")
             history.entries[entry.source] = entry
@@ -234,14 +270,20 @@ class History:
         self.changed.add(entry.source)
 
     def save(self) -> list[str]:
-        """Write the changed entries (atomically, each); their file names."""
+        """Write the changed entries (each atomically: a short temporary name, then a rename); their
+        file names. Raises HistoryError when one cannot be written (the caller then publishes nothing)."""
         written = []
         for source in sorted(self.changed):
             target = self.folder / file_name(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temp.write_text(encode(self.entries[source]), encoding="utf-8")
-            os.replace(temp, target)
+            temp = self.folder / f".record-{os.getpid()}.tmp"
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temp.write_text(encode(self.entries[source]), encoding="utf-8")
+                os.replace(temp, target)
+            except OSError as err:
+                temp.unlink(missing_ok=True)
+                shown = target.name if len(target.name) <= 60 else target.name[:60] + "…"
+                raise HistoryError(f"{HISTORY_DIR}/{shown}: 无法写入发布记录（{err.strerror or err}）") from err
             written.append(f"{HISTORY_DIR}/{target.name}")
         self.changed.clear()
         return written
@@ -261,9 +303,6 @@ class History:
 # What a build adds
 
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def committed_in_git(folder: Path) -> Callable[[str], int | None]:
     """How many versions of a report the last commit holds (None: not a git work tree, or no git).
 
@@ -271,7 +310,9 @@ def committed_in_git(folder: Path) -> Callable[[str], int | None]:
     replaces it rather than adding one more (the public record holds what the public saw)."""
     def count(source: str) -> int | None:
         try:
-            shown = subprocess.run(["git", "-C", str(folder.parent), "show", f"HEAD:{folder.name}/{file_name(source)}"],
+            # "HEAD:./path" is relative to -C's folder, also when the project is a subfolder of the repository
+            path = f"HEAD:./{folder.name}/{file_name(source)}"
+            shown = subprocess.run(["git", "-C", str(folder.parent), "show", path],
                                    capture_output=True, timeout=30, check=False)
             inside = subprocess.run(["git", "-C", str(folder.parent), "rev-parse", "--is-inside-work-tree"],
                                     capture_output=True, timeout=30, check=False)
@@ -307,6 +348,7 @@ def record_versions(history: History, records: Iterable[ReportRecord], fresh: se
         where = addresses[record.source]
         if _same(entry.current, lines, meta):
             _move(history, entry, where)
+            found.extend(_amend_reason(history, history.get(record.source) or entry, corrections.get(record.source)))
             continue
         kept_versions = committed(record.source)
         if entry.versions and kept_versions is not None and kept_versions < len(entry.versions):
@@ -339,6 +381,22 @@ def record_versions(history: History, records: Iterable[ReportRecord], fresh: se
                                     f"已记录第 {version.number} 版（{HISTORY_DIR}/{file_name(record.source)}），"
                                     "请与原文的改动一起提交"))
     return found
+
+
+def _amend_reason(history: History, entry: Entry, correction: Correction | None) -> list[Diagnostic]:
+    """The officer gives (or fixes) the date and reason of the latest correction after it was recorded:
+    the latest version takes them, unless an earlier version has them already (a reason left over)."""
+    last = entry.current
+    if last is None or last.by != "officer" or correction is None:
+        return []
+    given = (correction.date, correction.reason)
+    if given == (last.date, last.reason) or any((v.date, v.reason) == given for v in entry.versions[:-1]):
+        return []
+    amended = replace(last, date=given[0], reason=given[1])
+    history.put(replace(entry, versions=(*entry.versions[:-1], amended)))
+    return [Diagnostic(entry.source, None, "info", "version-recorded",
+                       f"第 {last.number} 版的更正日期和理由已按 .meta.yml 更新"
+                       f"（{HISTORY_DIR}/{file_name(entry.source)}），请提交")]
 
 
 def _same(last: Version | None, lines: tuple[str, ...], meta: dict[str, Any]) -> bool:

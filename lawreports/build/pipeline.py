@@ -219,9 +219,9 @@ def generate(project: Project, force: bool = False, jobs: int | None = None,
     for stage in stages:  # one stage's files at a time in memory
         for item in stage():
             out.put(item, known_sha256=by_source.get(item.source.name) if item.source is not None else None)
-    for item in recording.files(set(out.current), project.site_url, project.docs_dir):  # after what it may copy
+    for item in recording.files(set(out.current), project.site_url, project.docs_dir, project.reports_prefix):
         out.put(item)
-    out.finish(keep_owners=set(collected.failed))
+    out.finish(keep_owners=set(collected.failed) | out.refused)  # a page that failed keeps its last good one
     publication.remember(chosen, catalog, {*collected.failed, *(r.source for r in collected.records)})
     found = sorted({*collected.diagnostics, *chosen.diagnostics, *out.diagnostics, *recording.diagnostics,
                     *missing_findings(project, roster)}, key=_order)

@@ -68,9 +68,9 @@ class Recording:
     def section(self, record: ReportRecord, uri: str) -> str:
         return history_section(self.history.get(record.source), uri)
 
-    def files(self, taken: set[str], site_url: str | None, docs_dir: Path) -> Iterator[Generated]:
+    def files(self, taken: set[str], site_url: str | None, docs_dir: Path, reports_prefix: str) -> Iterator[Generated]:
         """The record's files; an old data file's copy is read from the current one just written."""
-        made = record_files(self.history, self.addresses, set(taken), site_url)
+        made = record_files(self.history, self.addresses, set(taken), site_url, reports_prefix)
         yield from made.files
         for old, new in sorted(made.copies.items()):
             current = docs_dir / new
@@ -92,6 +92,7 @@ def open_record(root: Path, collected: Collected, mode: Mode) -> Recording:
     gone = missing_sources(history, present)
     recording.diagnostics.extend(gone)
     collected.failed.extend(d.file for d in gone)
+    collected.total += len(gone)  # counted among the reports, as failed ones
     recording.diagnostics.extend(
         Diagnostic(source, None, "info", "withdrawn", f"此报告已于 {gone.date} 撤回"
                    f"（{HISTORY_DIR}/{file_name(source)}），不再发布；原文可以删除")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from urllib.parse import quote
 
 from ..build.history import FIELDS, Addresses, Entry, History, Version
@@ -64,23 +65,35 @@ def _elide(text: str, where: str) -> str:
     return text[:CONTEXT] + "…" + text[-CONTEXT:]
 
 
-def diff_html(old: Iterable[str], new: Iterable[str]) -> str:
-    """The text's changes, character by character inside an edited sentence (``<del>``/``<ins>``),
-    unchanged stretches shortened; every character escaped."""
-    pieces: tuple[Piece, ...] = inline_diff("\n".join(old), "\n".join(new))
-    if all(p.op == "equal" for p in pieces):
-        return ""
+def diff_html(old: Sequence[str], new: Sequence[str]) -> str:
+    """The text's changes, paragraph by paragraph (a paragraph only edited is diffed character by
+    character inside its sentences: ``<del>``/``<ins>``); unchanged paragraphs are left out, unchanged
+    stretches inside a changed one shortened; every character escaped. Paragraphs are matched first,
+    so the cost grows with the size of what changed, not with the square of the report."""
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, list(old), list(new), autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        olds, news = old[i1:i2], new[j1:j2]
+        if tag == "replace" and len(olds) == len(news):
+            out.extend(_pieces_html(inline_diff(a, b)) for a, b in zip(olds, news, strict=True))
+        else:
+            out.extend(f'<del title="删去">{html.escape(line)}</del>' for line in olds)
+            out.extend(f'<ins title="增加">{html.escape(line)}</ins>' for line in news)
+    return "".join(f'<p class="history-diff">{paragraph}</p>' for paragraph in out)
+
+
+def _pieces_html(pieces: tuple[Piece, ...]) -> str:
     out = []
     for i, p in enumerate(pieces):
-        text = html.escape(p.text)
         if p.op == "equal":
             where = "start" if i == 0 else "end" if i == len(pieces) - 1 else "middle"
             out.append(html.escape(_elide(p.text, where)))
         elif p.op == "delete":
-            out.append(f'<del title="删去">{text}</del>')
+            out.append(f'<del title="删去">{html.escape(p.text)}</del>')
         else:
-            out.append(f'<ins title="增加">{text}</ins>')
-    return f'<p class="history-diff">{"".join(out)}</p>'
+            out.append(f'<ins title="增加">{html.escape(p.text)}</ins>')
+    return "".join(out)
 
 
 def _version_item(entry: Entry, k: int, from_uri: str) -> str:
@@ -143,7 +156,7 @@ class RecordFiles:
 
 
 def record_files(history: History, current: Mapping[str, Addresses], taken: set[str],
-                 site_url: str | None) -> RecordFiles:
+                 site_url: str | None, reports_prefix: str = "reports") -> RecordFiles:
     """Version texts, ``data/versions.json``, withdrawal notices and redirects.
 
     ``current``: the addresses of each report online now (by raw file); ``taken``: every page and
@@ -178,8 +191,8 @@ def record_files(history: History, current: Mapping[str, Addresses], taken: set[
             if target.data and before.data != target.data:
                 copies.setdefault(before.data, target.data)
         rows.append(_row(entry, here))
-    for old, new in sorted(moved.items()):
-        if old not in taken:
+    for old, new in sorted(moved.items()):  # only where the build publishes pages (an edited record cannot
+        if old not in taken and old.startswith((f"{reports_prefix}/", "agencies/")):  # reach assets/)
             files.append(redirect_page(old, new, site_url))
     copies = {old: new for old, new in copies.items() if old not in taken}
     files.append(Generated(VERSIONS_JSON, json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True) + "\n"))
@@ -219,6 +232,6 @@ def redirect_page(old_uri: str, new_uri: str, site_url: str | None) -> Generated
             f'<title>页面已迁移</title>\n<link rel="canonical" href="{html.escape(canonical, quote=True)}">\n'
             f'<meta http-equiv="refresh" content="0; url={target}">\n<meta name="robots" content="noindex">\n'
             '</head>\n<body>\n'
-            f'<p>本页已迁移至新地址：<a href="{target}">{html.escape(there or "首页")}</a></p>\n'
+            f'<p>本页已迁移，请前往<a href="{target}">新地址</a>。</p>\n'
             '</body>\n</html>\n')
     return Generated(here + "index.html", page)
