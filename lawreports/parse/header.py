@@ -105,10 +105,15 @@ def take_title(lines: list[TextLine]) -> tuple[Title | None, list[TextLine]]:
 SUMMARY_AND_PLANS = re.compile(r"(?:总结|情况|报告)(?:和|及|暨|与|以及)[^，。；]{0,16}(?:计划|打算|思路|安排|要点)$")
 
 
+#: What may trail a title's last word without being text: a dot typed after it, a version note.
+TITLE_TAIL = re.compile(r"(?:\s*[-–—]+\s*[\u4e00-\u9fff]{1,4}版|\s*\.+)+$")
+
+
 def _ends_title(text: str) -> bool:
     """``…情况报告`` / ``…的报告``; also ``…法治政府建设情况``, ``…工作总结`` and ``…工作总结和…工作思路``
     when they name the subject; an aside after it is the title's too (``…年度报告（2023年度）``)."""
     folded = re.sub(r"\s*\([^()]{1,16}\)$", "", fold(text))
+    folded = TITLE_TAIL.sub("", folded)  # …情况报告. / …情况报告-修订版: a stray dot or a version note after it
     return folded.endswith("报告") or (
         (folded.endswith(("情况", "总结")) or SUMMARY_AND_PLANS.search(folded) is not None) and "法治" in folded)
 
