@@ -39,6 +39,8 @@ REGION_UNITS = re.compile(
 #: (but 市场监管局 and 乡村振兴局 open with a word, not a level).
 LEVEL_WORD = re.compile(r"^(?:省|市(?!场)|区|县|旗|镇|乡(?!村))(?=.)")
 AGENCIES_FILE = "agencies.yml"
+#: The suffixes of a town-level unit (街道, 镇, 乡), whose names repeat from one district to the next.
+TOWN_SUFFIXES = ("街道", "镇", "乡")
 
 AGENCY_SCHEMA = {
     "type": "object",
@@ -319,8 +321,8 @@ def agency_key(name: str | None, region: str | None) -> str:
 
     南开区司法局 in 天津市南开区 → 南开区司法局 (the name already names the district);
     区政府办公室 in 天津市东丽区 → 东丽区政府办公室; 市人社局 in 浙江省杭州市 → 杭州市人社局;
-    司法局 in 天津市南开区 → 南开区司法局; 区政府办公室 in 天津市 (no district known) and anything
-    without a region → the name itself.
+    司法局 in 天津市南开区 → 南开区司法局; 东城街道办事处 in 广东省清远市清城区东城街道 → 清城区东城街道办事处;
+    区政府办公室 in 天津市 (no district known) and anything without a region → the name itself.
     """
     if not name:
         return f"{region or ''}未署名单位"
@@ -328,10 +330,11 @@ def agency_key(name: str | None, region: str | None) -> str:
     units = region_units(region)
     if not units:
         return name
-    for unit in units:
+    for k, unit in enumerate(units):
         stem = unit[:-1] if len(unit) > 2 else unit
         if stem in name:
-            return name
+            # a town names no larger place: two 东城街道 of two districts are two units
+            return units[k - 1] + name if k and unit.endswith(TOWN_SUFFIXES) else name
     if _opens_with_end_of(name, compact(region or "")):
         return name  # 合肥高新技术产业开发区管委会 in …合肥高新技术产业开发区: a unit the pattern cannot split
     if LEVEL_WORD.match(name):
