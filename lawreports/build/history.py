@@ -308,17 +308,21 @@ def committed_in_git(folder: Path) -> Callable[[str], int | None]:
 
     A version recorded by a local build but never committed was never deployed: a further change
     replaces it rather than adding one more (the public record holds what the public saw)."""
+    inside: list[bool] = []  # asked once: is the project in a git work tree?
+
     def count(source: str) -> int | None:
         try:
+            if not inside:
+                tree = subprocess.run(["git", "-C", str(folder.parent), "rev-parse", "--is-inside-work-tree"],
+                                      capture_output=True, timeout=30, check=False)
+                inside.append(tree.returncode == 0)
+            if not inside[0]:
+                return None
             # "HEAD:./path" is relative to -C's folder, also when the project is a subfolder of the repository
             path = f"HEAD:./{folder.name}/{file_name(source)}"
             shown = subprocess.run(["git", "-C", str(folder.parent), "show", path],
                                    capture_output=True, timeout=30, check=False)
-            inside = subprocess.run(["git", "-C", str(folder.parent), "rev-parse", "--is-inside-work-tree"],
-                                    capture_output=True, timeout=30, check=False)
         except (OSError, subprocess.SubprocessError):
-            return None
-        if inside.returncode != 0:
             return None
         if shown.returncode != 0:
             return 0  # the file is not in the last commit: none of its versions is
@@ -350,8 +354,8 @@ def record_versions(history: History, records: Iterable[ReportRecord], fresh: se
             _move(history, entry, where)
             found.extend(_amend_reason(history, history.get(record.source) or entry, corrections.get(record.source)))
             continue
-        kept_versions = committed(record.source)
-        if entry.versions and kept_versions is not None and kept_versions < len(entry.versions):
+        kept_versions = committed(record.source) if entry.versions else None  # (a first version: nothing to ask)
+        if kept_versions is not None and kept_versions < len(entry.versions):
             entry = replace(entry, versions=entry.versions[:-1])  # never deployed: replaced, not kept
             if _same(entry.current, lines, meta):  # the change was undone
                 history.put(entry)
