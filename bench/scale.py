@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 shutil.rmtree(root, ignore_errors=True)
         report(result, earlier)
-        failed |= result.full.get("code") not in (0, 1) or bool(result.bare) and result.bare.get("code") != 0
+        failed |= result.full.get("code") not in (0, 1) or (bool(result.bare) and result.bare.get("code") != 0)
         record = asdict(result)
         for run in ("full", "again", "bare"):
             if record.get(run):

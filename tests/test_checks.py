@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import yaml
@@ -24,14 +23,15 @@ if str(REPO_ROOT) not in sys.path:  # plain `pytest` does not put the repo root 
 from lawreports.build import pipeline  # noqa: E402
 from lawreports.build.project import project_of  # noqa: E402
 from lawreports.checks import CHECKS, check_report, scorecard, timeliness  # noqa: E402
-from lawreports.cli import run_checks  # noqa: E402
 from lawreports.checks.base import marker_text  # noqa: E402
 from lawreports.checks.privacy import valid_id  # noqa: E402
+from lawreports.cli import run_checks  # noqa: E402
 from lawreports.model import Diagnostic  # noqa: E402
 from lawreports.parse import parse_report  # noqa: E402
 from lawreports.read import source_from_bytes  # noqa: E402
 from lawreports.settings import Settings, settings_from_dict  # noqa: E402
 from lawreports.text import cn_numeral  # noqa: E402
+
 
 def project(settings: Settings, agencies: Path | None = None):
     found = project_of(REPO_ROOT / "mkdocs.yml", settings, "docs", "site")

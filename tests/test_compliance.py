@@ -8,7 +8,6 @@ open the overview in Chromium (conftest ``served_site``, ``chromium``; axe-core 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json

@@ -7,7 +7,8 @@ import re
 
 import markdown
 import yaml
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from lawreports import figures as key_figures
 from lawreports.model import Heading, SourceText

@@ -48,7 +48,7 @@ def test_utf16_without_bom_is_not_guessed():
 
 
 def test_undecodable_bytes_are_an_error_with_their_line():
-    data = "第一行\n第二行\n".encode("utf-8") + b"\x80\xff\xfe\n"
+    data = "第一行\n第二行\n".encode() + b"\x80\xff\xfe\n"
     with pytest.raises(ReadError) as err:
         source_from_bytes("x.txt", data)
     assert err.value.code == "undecodable"

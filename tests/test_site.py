@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -542,7 +541,7 @@ def test_pages_workflow():
 @pytest.mark.slow
 def test_a_bad_report_fails_strict_build_naming_the_file(tmp_path):
     project = make_project(tmp_path / "project")
-    (project / "seeds" / "999_bad.txt").write_bytes("南开区某局2023年度法治政府建设情况报告\n".encode("utf-8") + b"\x80\xff\n")
+    (project / "seeds" / "999_bad.txt").write_bytes("南开区某局2023年度法治政府建设情况报告\n".encode() + b"\x80\xff\n")
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode != 0
     assert re.search(r"ERROR\s+-\s+999_bad\.txt(:\d+)?: error ", result.stderr), result.stderr
