@@ -66,10 +66,6 @@ class Version:
     addresses: Addresses
     lines: tuple[str, ...]  #: the published text
 
-    @property
-    def changed(self) -> bool:
-        return self.number > 1
-
 
 @dataclass(frozen=True)
 class Withdrawal:
